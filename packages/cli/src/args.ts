@@ -1,0 +1,83 @@
+import { parseArgs } from "node:util";
+import type { ConfigFlags, ServerMode } from "@ingot/server";
+
+export const USAGE = `Usage:
+  ingot dev   [-u URL]... [--port 8288] [--host 127.0.0.1] [--no-discovery] [--data-dir DIR] [--postgres-uri URI]
+  ingot start --signing-key KEY --event-key KEY [-u URL]... [same flags as dev]
+
+Options:
+  -u, --url URL            app serve URL to sync (repeatable), e.g. http://127.0.0.1:3000/api/inngest
+  -p, --port PORT          port to listen on (default 8288, or INGOT_PORT)
+      --host HOST          interface to bind (default 127.0.0.1)
+      --no-discovery       dev: do not probe well-known local ports for apps
+      --data-dir DIR       where state is kept (default ./.ingot)
+      --postgres-uri URI   keep state in Postgres instead of SQLite
+      --signing-key KEY    start: key that signs requests to apps and authenticates the API
+      --signing-key-fallback KEY  start: previous key, still accepted while rotating
+      --event-key KEY      start: key apps use to send events (repeatable)
+      --retry-base-ms MS   first retry delay (dev default 1000, start 15000)
+      --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default info)
+  -h, --help               show this help`;
+
+export type Command = { kind: "help" } | { kind: "run"; mode: ServerMode; flags: ConfigFlags };
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export function parseCommand(argv: readonly string[]): Command {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "-h" || command === "--help" || command === "help")
+    return { kind: "help" };
+  if (command !== "dev" && command !== "start")
+    throw new UsageError(`unknown command "${command}"; expected "dev" or "start"`);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...rest],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: "string", short: "u", multiple: true },
+        "sdk-url": { type: "string", multiple: true },
+        port: { type: "string", short: "p" },
+        host: { type: "string" },
+        "no-discovery": { type: "boolean" },
+        "data-dir": { type: "string" },
+        "postgres-uri": { type: "string" },
+        "signing-key": { type: "string" },
+        "signing-key-fallback": { type: "string" },
+        "event-key": { type: "string", multiple: true },
+        "retry-base-ms": { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return { kind: "help" };
+  const flags: ConfigFlags = {};
+  const urls = [...(values.url ?? []), ...(values["sdk-url"] ?? [])];
+  if (urls.length > 0) flags.appUrls = urls;
+  if (values.port !== undefined) flags.port = integer("--port", values.port);
+  if (values.host !== undefined) flags.host = values.host;
+  if (values["no-discovery"]) flags.discovery = false;
+  if (values["data-dir"] !== undefined) flags.dataDir = values["data-dir"];
+  if (values["postgres-uri"] !== undefined) flags.postgresUri = values["postgres-uri"];
+  if (values["signing-key"] !== undefined) flags.signingKey = values["signing-key"];
+  if (values["signing-key-fallback"] !== undefined)
+    flags.signingKeyFallback = values["signing-key-fallback"];
+  if (values["event-key"] !== undefined) flags.eventKeys = values["event-key"];
+  if (values["retry-base-ms"] !== undefined)
+    flags.retryBaseMs = integer("--retry-base-ms", values["retry-base-ms"]);
+  if (values["log-level"] !== undefined)
+    flags.logLevel = values["log-level"] as ConfigFlags["logLevel"];
+  return { kind: "run", mode: command, flags };
+}
+
+function integer(name: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw new UsageError(`${name} expects an integer, got "${value}"`);
+  return parsed;
+}

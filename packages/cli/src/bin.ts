@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { ConfigError, createIngotServer, createLogger, resolveConfig } from "@ingot/server";
+import pino from "pino";
+import { parseCommand, USAGE, UsageError } from "./args.js";
+
+async function main(): Promise<void> {
+  const command = parseCommand(process.argv.slice(2));
+  if (command.kind === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const config = resolveConfig(command.mode, command.flags);
+  // Logs go to stderr, so stdout carries just the ready line.
+  const logger = createLogger({ level: config.logLevel, destination: pino.destination(2) });
+  const server = createIngotServer(config, { logger });
+  await server.start();
+  const label = config.mode === "dev" ? "Ingot dev server" : "Ingot server";
+  process.stdout.write(`${label} ready at ${server.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    process.stderr.write(`ingot: ${error.message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(
+    `ingot: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+export { parseCommand, USAGE, UsageError, type Command } from "./args.js";

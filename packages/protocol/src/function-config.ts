@@ -1,0 +1,124 @@
+import { z } from "zod";
+
+/** Function configuration as registered by the SDK (spec §7.1). Unknown keys are kept. */
+
+const EventTrigger = z.object({
+  event: z.string().min(1),
+  expression: z.string().optional(),
+});
+const CronTrigger = z.object({
+  cron: z.string().min(1),
+  jitter: z.string().optional(),
+});
+export const Trigger = z.union([EventTrigger, CronTrigger]);
+export type Trigger = z.infer<typeof Trigger>;
+export type EventTrigger = z.infer<typeof EventTrigger>;
+
+const StepConfig = z.looseObject({
+  id: z.string().optional(),
+  name: z.string().optional(),
+  runtime: z.looseObject({ type: z.string().optional(), url: z.string().min(1) }),
+  retries: z.object({ attempts: z.number().int().min(0).max(100) }).optional(),
+});
+
+const ConcurrencyItem = z.looseObject({
+  limit: z.number().int().min(0),
+  key: z.string().optional(),
+  scope: z.enum(["fn", "env", "account"]).optional(),
+});
+
+export const FunctionConfig = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().optional(),
+  triggers: z.array(Trigger).default([]),
+  steps: z.record(z.string(), StepConfig),
+  idempotency: z.string().optional(),
+  batchEvents: z
+    .looseObject({
+      maxSize: z.number().int().min(1),
+      timeout: z.string(),
+      key: z.string().optional(),
+      if: z.string().optional(),
+    })
+    .optional(),
+  rateLimit: z
+    .looseObject({ limit: z.number().int().min(1), period: z.string(), key: z.string().optional() })
+    .optional(),
+  throttle: z
+    .looseObject({
+      limit: z.number().int().min(1),
+      period: z.string(),
+      key: z.string().optional(),
+      burst: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  debounce: z
+    .looseObject({ period: z.string(), key: z.string().optional(), timeout: z.string().optional() })
+    .optional(),
+  concurrency: z
+    .union([z.number().int().min(0), ConcurrencyItem, z.array(ConcurrencyItem)])
+    .optional(),
+  priority: z.looseObject({ run: z.string().optional() }).optional(),
+  timeouts: z
+    .looseObject({ start: z.string().optional(), finish: z.string().optional() })
+    .optional(),
+  singleton: z
+    .looseObject({ key: z.string().optional(), mode: z.enum(["skip", "cancel"]) })
+    .optional(),
+  cancel: z
+    .array(
+      z.looseObject({
+        event: z.string().min(1),
+        if: z.string().optional(),
+        timeout: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+export type FunctionConfig = z.infer<typeof FunctionConfig>;
+
+/** Body of `POST /fn/register` (spec §2.1) and of an in-band sync response (spec §3.2). */
+export const RegisterRequest = z.looseObject({
+  url: z.string().min(1),
+  appName: z.string().min(1),
+  functions: z.array(FunctionConfig).default([]),
+  deployType: z.string().optional(),
+  framework: z.string().optional(),
+  sdk: z.string().optional(),
+  v: z.string().optional(),
+  appVersion: z.string().optional(),
+  deployId: z.string().optional(),
+  capabilities: z.record(z.string(), z.unknown()).optional(),
+});
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+
+export const InBandSyncResponse = z.looseObject({
+  app_id: z.string().min(1),
+  url: z.string().min(1),
+  functions: z.array(FunctionConfig).default([]),
+  sdk: z.string().optional(),
+  framework: z.string().optional(),
+  appVersion: z.string().optional(),
+  capabilities: z.record(z.string(), z.unknown()).optional(),
+});
+export type InBandSyncResponse = z.infer<typeof InBandSyncResponse>;
+
+/** Default retries when the function does not say (Go: 4 retries = 5 attempts, spec §6). */
+export const DEFAULT_RETRIES = 4;
+
+/** Number of attempts a queue item of this function gets: `retries + 1`. */
+export function maxAttemptsOf(config: FunctionConfig): number {
+  const step = config.steps.step ?? Object.values(config.steps)[0];
+  const retries = step?.retries?.attempts ?? DEFAULT_RETRIES;
+  return retries + 1;
+}
+
+/** The function's serve URL (`?fnId=…&stepId=step`) as registered. */
+export function runtimeUrlOf(config: FunctionConfig): string | undefined {
+  const step = config.steps.step ?? Object.values(config.steps)[0];
+  return step?.runtime.url;
+}
+
+export function isEventTrigger(trigger: Trigger): trigger is EventTrigger {
+  return "event" in trigger;
+}

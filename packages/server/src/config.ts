@@ -1,0 +1,156 @@
+import { join } from "node:path";
+import { z } from "zod";
+
+/**
+ * Server configuration, resolved once (defaults < environment < flags), validated, passed down.
+ * Only this module reads `process.env` (STYLE.md §7).
+ */
+export const ServerMode = { Dev: "dev", Start: "start" } as const;
+export type ServerMode = (typeof ServerMode)[keyof typeof ServerMode];
+
+export const ServerConfig = z.object({
+  mode: z.enum(["dev", "start"]),
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  dataDir: z.string().min(1),
+  /** App URLs to sync (dev: `-u`). */
+  appUrls: z.array(z.url()),
+  discovery: z.boolean(),
+  /** How often known apps are re-synced (ms); 0 disables. */
+  syncIntervalMs: z.number().int().min(0),
+  signingKey: z.string().optional(),
+  signingKeyFallback: z.string().optional(),
+  eventKeys: z.array(z.string().min(1)),
+  postgresUri: z.string().optional(),
+  sqliteSynchronous: z.enum(["full", "normal"]),
+  /** First retry delay; doubles per attempt up to 10 min. */
+  retryBaseMs: z.number().int().min(0),
+  /** Lease on a claimed queue item; extended while the item is worked on. */
+  leaseMs: z.number().int().min(1000),
+  /** Concurrent requests to apps. */
+  sdkConcurrency: z.number().int().min(1),
+  /** Concurrent outbound AI / fetch calls. */
+  gatewayConcurrency: z.number().int().min(1),
+  systemConcurrency: z.number().int().min(1),
+  /** Longest time an app may hold one execution request. */
+  requestTimeoutMs: z.number().int().min(1000),
+  /** Largest request body the server accepts on `/e/` and `/fn/register`. */
+  maxBodyBytes: z.number().int().min(1024),
+  /** Largest body sent to an app inline; above it the SDK fetches state via `use_api`. */
+  inlineStateBytes: z.number().int().min(1024),
+  /** Send `ctx.fn_id` so v4 SDKs checkpoint several steps per request (spec §9.1). */
+  checkpointing: z.boolean(),
+  /** Window for de-duplicating events by their `id` (ms). */
+  eventDedupeWindowMs: z.number().int().min(0),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  /** Upper bound on how long the scheduler sleeps without looking at the store (ms). */
+  pollIntervalMs: z.number().int().min(10),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+export type ConfigFlags = Partial<ServerConfig>;
+
+const DAY_MS = 86_400_000;
+
+export function defaultConfig(mode: ServerMode): ServerConfig {
+  return {
+    mode,
+    host: "127.0.0.1",
+    port: 8288,
+    dataDir: join(process.cwd(), ".ingot"),
+    appUrls: [],
+    discovery: mode === "dev",
+    syncIntervalMs: mode === "dev" ? 5_000 : 60_000,
+    eventKeys: [],
+    sqliteSynchronous: "full",
+    retryBaseMs: mode === "dev" ? 1_000 : 15_000,
+    leaseMs: 60_000,
+    sdkConcurrency: 512,
+    gatewayConcurrency: 20_000,
+    systemConcurrency: 256,
+    requestTimeoutMs: 2 * 3_600_000,
+    maxBodyBytes: 10 * 1024 * 1024,
+    inlineStateBytes: 4 * 1024 * 1024,
+    checkpointing: true,
+    eventDedupeWindowMs: DAY_MS,
+    logLevel: "info",
+    pollIntervalMs: 1_000,
+  };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const int = (value: string | undefined): number | undefined => {
+  if (value === undefined || value.trim() === "") return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : Number.NaN;
+};
+
+const bool = (value: string | undefined): boolean | undefined => {
+  if (value === undefined || value.trim() === "") return undefined;
+  return ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
+};
+
+function fromEnv(env: Env): ConfigFlags {
+  const flags: ConfigFlags = {};
+  const set = <K extends keyof ServerConfig>(key: K, value: ServerConfig[K] | undefined): void => {
+    if (value !== undefined) flags[key] = value;
+  };
+  set("port", int(env.INGOT_PORT));
+  set("host", env.INGOT_HOST);
+  set("dataDir", env.INGOT_DATA_DIR);
+  set("signingKey", env.INGOT_SIGNING_KEY);
+  set("signingKeyFallback", env.INGOT_SIGNING_KEY_FALLBACK);
+  const eventKeys = env.INGOT_EVENT_KEY?.split(",")
+    .map((key) => key.trim())
+    .filter(Boolean);
+  set("eventKeys", eventKeys?.length ? eventKeys : undefined);
+  set("postgresUri", env.INGOT_POSTGRES_URI);
+  set("retryBaseMs", int(env.INGOT_RETRY_BASE_MS));
+  set("checkpointing", bool(env.INGOT_CHECKPOINTING));
+  set("syncIntervalMs", int(env.INGOT_SYNC_INTERVAL_MS));
+  set("inlineStateBytes", int(env.INGOT_INLINE_STATE_BYTES));
+  set("maxBodyBytes", int(env.INGOT_MAX_BODY_BYTES));
+  const level = env.INGOT_LOG_LEVEL;
+  if (level !== undefined && level !== "") flags.logLevel = level as ServerConfig["logLevel"];
+  const sync = env.INGOT_SQLITE_SYNCHRONOUS;
+  if (sync !== undefined && sync !== "")
+    flags.sqliteSynchronous = sync as ServerConfig["sqliteSynchronous"];
+  return flags;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Defaults < environment < flags; throws `ConfigError` naming every invalid setting. */
+export function resolveConfig(
+  mode: ServerMode,
+  flags: ConfigFlags,
+  env: Env = process.env,
+): ServerConfig {
+  const merged = { ...defaultConfig(mode), ...fromEnv(env), ...stripUndefined(flags), mode };
+  const parsed = ServerConfig.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".")}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const config = parsed.data;
+  if (config.mode === "start") {
+    if (!config.signingKey) {
+      throw new ConfigError(
+        "ingot start needs --signing-key (or INGOT_SIGNING_KEY): a hex signing key",
+      );
+    }
+    if (config.eventKeys.length === 0) {
+      throw new ConfigError("ingot start needs --event-key (or INGOT_EVENT_KEY)");
+    }
+  }
+  return config;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

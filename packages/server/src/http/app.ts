@@ -1,0 +1,23 @@
+import { ErrorCode, IngotError } from "@ingot/protocol";
+import { Hono } from "hono";
+import type { HttpDeps } from "./context.js";
+import { errorResponse } from "./errors.js";
+import { restRoutes } from "./routes-rest.js";
+import { sdkRoutes } from "./routes-sdk.js";
+
+/** The server's routes as a Hono app: testable with `app.request()`, no socket needed. */
+export function createHttpApp(deps: HttpDeps): Hono {
+  const app = new Hono();
+  app.onError((error, c) => errorResponse(c, error, deps.logger));
+  app.notFound((c) =>
+    errorResponse(
+      c,
+      new IngotError(ErrorCode.RouteNotFound, `no route for ${c.req.method} ${c.req.path}`),
+      deps.logger,
+    ),
+  );
+  app.get("/health", (c) => c.json({ status: "ok", mode: deps.config.mode }));
+  sdkRoutes(app, deps);
+  restRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,22 @@
+import type { Store } from "@ingot/store";
+import type { Clock } from "../clock.js";
+import type { ServerConfig } from "../config.js";
+import type { Executor } from "../executor.js";
+import type { EventIngest } from "../ingest.js";
+import type { Logger } from "../logger.js";
+import type { FunctionRegistry } from "../registry.js";
+import type { Runner } from "../runner.js";
+import type { AppSyncer } from "../sync.js";
+
+/** What the routes need; built by `createIngotServer` and by tests. */
+export interface HttpDeps {
+  config: ServerConfig;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  registry: FunctionRegistry;
+  runner: Runner;
+  ingest: EventIngest;
+  syncer: AppSyncer;
+  executor: Executor;
+}

@@ -1,0 +1,25 @@
+import { isIngotError } from "@ingot/protocol";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Logger } from "../logger.js";
+
+/** The one place errors become HTTP responses. */
+export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
+  if (isIngotError(error)) {
+    const status = error.status as ContentfulStatusCode;
+    const path = c.req.path;
+    if (path.startsWith("/e/") || path === "/e") {
+      // The SDK reads `{ids, status, error}` from the event API (spec §2.2).
+      return c.json(
+        { ids: [], status: error.status, error: error.message, code: error.code },
+        status,
+      );
+    }
+    if (path === "/fn/register") {
+      return c.json({ error: error.message, status: error.status, code: error.code }, status);
+    }
+    return c.json({ error: error.message, code: error.code }, status);
+  }
+  logger.error({ err: error, path: c.req.path }, "request failed");
+  return c.json({ error: "internal error; see the server log", code: "internal_error" }, 500);
+}

@@ -1,0 +1,100 @@
+import type { ApiEvent, ApiRun, StoredEvent } from "@ingot/protocol";
+import type { AppRecord, FunctionRecord, HistoryRecord, RunRecord, StepRecord } from "@ingot/store";
+
+/** Store records → REST shapes (ARCHITECTURE.md §3, Inngest v1 field names). */
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function apiRun(run: RunRecord): ApiRun {
+  return {
+    run_id: run.id,
+    function_id: run.functionId,
+    app_id: run.appId,
+    event_id: run.eventIds[0] ?? null,
+    status: run.status,
+    output:
+      run.status === "Failed" || run.status === "Cancelled"
+        ? (run.error ?? run.output)
+        : run.output,
+    run_started_at: iso(run.startedAt ?? run.createdAt) ?? "",
+    ended_at: iso(run.endedAt),
+  };
+}
+
+export function apiRunDetail(run: RunRecord): ApiRun & Record<string, unknown> {
+  return {
+    ...apiRun(run),
+    event_ids: run.eventIds,
+    created_at: iso(run.createdAt),
+    error: run.error,
+    correlation_id: run.correlationId,
+  };
+}
+
+export function apiEvent(event: StoredEvent): ApiEvent {
+  return {
+    id: event.id,
+    internal_id: event.id,
+    name: event.name,
+    data: event.data,
+    ts: event.ts,
+    user: event.user ?? {},
+    v: event.v ?? null,
+    received_at: new Date(event.receivedAt).toISOString(),
+  };
+}
+
+export function apiStep(step: StepRecord): Record<string, unknown> {
+  return {
+    step_id: step.stepId,
+    name: step.displayName ?? step.userlandId ?? step.stepId,
+    user_id: step.userlandId,
+    op: step.op,
+    status: step.status,
+    position: step.seq,
+    output: step.outputJson === null ? null : (JSON.parse(step.outputJson) as unknown),
+    attempts: step.attempts,
+    created_at: iso(step.createdAt),
+    ended_at: iso(step.endedAt),
+    duration_ms: step.durationMs,
+  };
+}
+
+export function apiHistory(entry: HistoryRecord): Record<string, unknown> {
+  return {
+    id: entry.id,
+    at: iso(entry.at),
+    type: entry.type,
+    step_id: entry.stepId,
+    attempt: entry.attempt,
+    data: entry.data,
+  };
+}
+
+export function apiApp(app: AppRecord, functions: FunctionRecord[]): Record<string, unknown> {
+  return {
+    id: app.id,
+    url: app.url,
+    sdk: app.sdk,
+    framework: app.framework,
+    app_version: app.appVersion,
+    error: app.error,
+    synced_at: iso(app.syncedAt),
+    created_at: iso(app.createdAt),
+    function_count: functions.filter((fn) => fn.appId === app.id && fn.archivedAt === null).length,
+  };
+}
+
+export function apiFunction(fn: FunctionRecord): Record<string, unknown> {
+  return {
+    id: fn.id,
+    uuid: fn.uuid,
+    app_id: fn.appId,
+    name: fn.name,
+    triggers: fn.config.triggers,
+    config: fn.config,
+    created_at: iso(fn.createdAt),
+    updated_at: iso(fn.updatedAt),
+    archived_at: iso(fn.archivedAt),
+  };
+}

@@ -1,0 +1,179 @@
+import {
+  AppId,
+  ErrorCode,
+  EventId,
+  FunctionId,
+  IngotError,
+  isTerminal,
+  RunId,
+  RunStatus,
+} from "@ingot/protocol";
+import type { Hono } from "hono";
+import { z } from "zod";
+import { requireSigningKey } from "./auth.js";
+import { readJson } from "./body.js";
+import type { HttpDeps } from "./context.js";
+import {
+  apiApp,
+  apiEvent,
+  apiFunction,
+  apiHistory,
+  apiRun,
+  apiRunDetail,
+  apiStep,
+} from "./present.js";
+
+const MAX_PAGE = 500;
+
+const ListRunsQuery = z.object({
+  status: z
+    .string()
+    .transform((value) => value.split(",").filter(Boolean))
+    .pipe(z.array(z.enum(Object.values(RunStatus) as [RunStatus, ...RunStatus[]])))
+    .optional(),
+  function_id: z.string().optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
+});
+
+const ListEventsQuery = z.object({
+  name: z.string().optional(),
+  cursor: z.coerce.number().int().optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
+});
+
+const AddApp = z.object({
+  url: z.url({ error: "expected the app's serve URL, e.g. http://127.0.0.1:3000/api/inngest" }),
+});
+
+function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new IngotError(
+      ErrorCode.InvalidRequest,
+      `query ${issue?.path.join(".")}: ${issue?.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Ingot's REST API: the Inngest v1 subset plus steps, history, apps (docs/api.md). */
+export function restRoutes(app: Hono, deps: HttpDeps): void {
+  const { store, config } = deps;
+  app.use("/v1/*", async (c, next) => {
+    if (!c.req.path.startsWith("/v1/checkpoint/"))
+      requireSigningKey(config, c.req.header("authorization"));
+    await next();
+  });
+
+  const loadRun = async (id: string) => {
+    const run = await store.runs.get(RunId(id));
+    if (!run) throw new IngotError(ErrorCode.RunNotFound, `run ${id} not found`);
+    return run;
+  };
+
+  app.get("/v1/runs", async (c) => {
+    const query = parseQuery(ListRunsQuery, c.req.query());
+    const runs = await store.runs.list({
+      ...(query.status ? { statuses: query.status } : {}),
+      ...(query.function_id ? { functionIds: [FunctionId(query.function_id)] } : {}),
+      ...(query.from ? { from: Date.parse(query.from) } : {}),
+      ...(query.until ? { until: Date.parse(query.until) } : {}),
+      ...(query.cursor ? { beforeId: RunId(query.cursor) } : {}),
+      limit: query.limit,
+    });
+    const last = runs.at(-1);
+    return c.json({
+      data: runs.map(apiRun),
+      cursor: runs.length === query.limit && last ? last.id : null,
+    });
+  });
+
+  app.get("/v1/runs/:runId", async (c) =>
+    c.json({ data: apiRunDetail(await loadRun(c.req.param("runId"))) }),
+  );
+
+  app.delete("/v1/runs/:runId", async (c) => {
+    const run = await loadRun(c.req.param("runId"));
+    if (isTerminal(run.status) && run.status !== "Cancelled") {
+      throw new IngotError(
+        ErrorCode.Conflict,
+        `run ${run.id} already ended with status ${run.status}`,
+      );
+    }
+    await deps.runner.cancel(run.id, "cancelled through the API");
+    return c.json({ data: apiRun(await loadRun(run.id)) });
+  });
+
+  app.get("/v1/runs/:runId/steps", async (c) => {
+    const run = await loadRun(c.req.param("runId"));
+    return c.json({ data: (await store.runs.steps(run.id)).map(apiStep) });
+  });
+
+  app.get("/v1/runs/:runId/history", async (c) => {
+    const run = await loadRun(c.req.param("runId"));
+    return c.json({ data: (await store.runs.history(run.id)).map(apiHistory) });
+  });
+
+  app.get("/v1/events", async (c) => {
+    const query = parseQuery(ListEventsQuery, c.req.query());
+    const events = await store.events.list({
+      ...(query.name ? { name: query.name } : {}),
+      ...(query.cursor !== undefined ? { before: query.cursor } : {}),
+      limit: query.limit,
+    });
+    const last = events.at(-1);
+    return c.json({
+      data: events.map(apiEvent),
+      cursor: events.length === query.limit && last ? last.receivedAt : null,
+    });
+  });
+
+  app.get("/v1/events/:eventId", async (c) => {
+    const event = await store.events.get(EventId(c.req.param("eventId")));
+    if (!event)
+      throw new IngotError(ErrorCode.EventNotFound, `event ${c.req.param("eventId")} not found`);
+    return c.json({ data: apiEvent(event) });
+  });
+
+  app.get("/v1/events/:eventId/runs", async (c) => {
+    const runs = await store.runs.byEvent(EventId(c.req.param("eventId")));
+    return c.json({ data: runs.map(apiRun) });
+  });
+
+  app.get("/v1/apps", async (c) => {
+    const [apps, functions] = await Promise.all([store.apps.list(), store.apps.functions()]);
+    return c.json({ data: apps.map((entry) => apiApp(entry, functions)) });
+  });
+
+  app.post("/v1/apps", async (c) => {
+    const parsed = AddApp.safeParse(await readJson(c, 64 * 1024));
+    if (!parsed.success)
+      throw new IngotError(ErrorCode.InvalidRequest, `url: ${parsed.error.issues[0]?.message}`);
+    const outcome = await deps.syncer.syncUrl(parsed.data.url);
+    deps.syncer.startDiscovery([parsed.data.url]);
+    return c.json({ data: outcome });
+  });
+
+  app.post("/v1/apps/:appId/sync", async (c) => {
+    const found = await store.apps.get(AppId(c.req.param("appId")));
+    if (!found)
+      throw new IngotError(ErrorCode.AppNotFound, `app ${c.req.param("appId")} not found`);
+    return c.json({ data: await deps.syncer.syncUrl(found.url) });
+  });
+
+  app.delete("/v1/apps/:appId", async (c) => {
+    const removed = await store.apps.remove(AppId(c.req.param("appId")), deps.clock.now());
+    if (!removed)
+      throw new IngotError(ErrorCode.AppNotFound, `app ${c.req.param("appId")} not found`);
+    await deps.syncer.reloadRegistry();
+    return c.json({ data: { removed: true } });
+  });
+
+  app.get("/v1/functions", async (c) =>
+    c.json({ data: (await store.apps.functions()).map(apiFunction) }),
+  );
+}

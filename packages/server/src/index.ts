@@ -1,0 +1,13 @@
+export { createIngotServer, type IngotServer, type ServerOptions } from "./server.js";
+export {
+  resolveConfig,
+  defaultConfig,
+  ConfigError,
+  type ServerConfig,
+  type ConfigFlags,
+  type ServerMode,
+} from "./config.js";
+export { createLogger, type Logger } from "./logger.js";
+export { hashSigningKey, signBody, verifySignature, bearerMatches } from "./signing.js";
+export { type Clock, systemClock } from "./clock.js";
+export { seededEventIds } from "./ids.js";

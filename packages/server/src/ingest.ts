@@ -1,0 +1,103 @@
+import {
+  describeZodError,
+  ErrorCode,
+  EventId,
+  EventInput,
+  IngotError,
+  QueueItemId,
+  type StoredEvent,
+} from "@ingot/protocol";
+import { QueueLane, type Store } from "@ingot/store";
+import type { Clock } from "./clock.js";
+import type { ServerConfig } from "./config.js";
+import { newId, seededEventIds } from "./ids.js";
+import { QueueKind } from "./queue-items.js";
+import type { Dispatcher } from "./runner.js";
+
+/** Most events one request may carry (Inngest's limit). */
+export const MAX_EVENTS_PER_REQUEST = 5_000;
+
+/**
+ * `POST /e/:key` (spec §2.2): validates, assigns ids (deterministic from the SDK's seed), and
+ * durably accepts the events together with the queue item that will route them (invariant 3).
+ */
+export class EventIngest {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      config: ServerConfig;
+      dispatcher: Dispatcher;
+    },
+  ) {}
+
+  async ingest(body: unknown, seed: string | undefined): Promise<string[]> {
+    const inputs = parseEvents(body);
+    const now = this.deps.clock.now();
+    const ids = seededEventIds(seed, inputs.length) ?? inputs.map(() => newId(now));
+    const events = inputs.map((input, index): StoredEvent => {
+      const event: StoredEvent = {
+        id: EventId(ids[index] ?? newId(now)),
+        name: input.name,
+        data: input.data ?? {},
+        ts: input.ts ?? now,
+        receivedAt: now,
+      };
+      if (input.user) event.user = input.user;
+      if (input.v) event.v = input.v;
+      if (input.id) event.idempotencyKey = input.id;
+      return event;
+    });
+    return this.accept(events, now);
+  }
+
+  /** Accepts already-built events (also used for events the server emits itself). */
+  async accept(events: StoredEvent[], now: number): Promise<string[]> {
+    const { store, config, dispatcher } = this.deps;
+    if (events.length === 0) return [];
+    const result = await store.events.accept({
+      events,
+      now,
+      dedupeWindowMs: config.eventDedupeWindowMs,
+      then: (accepted) => [
+        {
+          id: QueueItemId(newId(now)),
+          lane: QueueLane.System,
+          kind: QueueKind.Events,
+          runId: null,
+          payload: { eventIds: accepted.map((event) => event.id) },
+          availableAt: now,
+          ...(dispatcher.canClaim(QueueLane.System)
+            ? { claim: { owner: dispatcher.owner, leaseMs: config.leaseMs } }
+            : {}),
+        },
+      ],
+    });
+    dispatcher.accept(result.enqueued);
+    return result.results.map((entry) => entry.id);
+  }
+}
+
+/** One event or an array of them; errors name the offending field (`events[2].name: …`). */
+export function parseEvents(body: unknown): EventInput[] {
+  const list = Array.isArray(body) ? body : [body];
+  if (list.length > MAX_EVENTS_PER_REQUEST) {
+    throw new IngotError(
+      ErrorCode.InvalidRequest,
+      `too many events in one request: ${list.length}; send at most ${MAX_EVENTS_PER_REQUEST}`,
+    );
+  }
+  return list.map((item, index) => {
+    const root = Array.isArray(body) ? `events[${index}]` : "event";
+    if (item === null || typeof item !== "object" || Array.isArray(item)) {
+      throw new IngotError(
+        ErrorCode.InvalidRequest,
+        `${root}: expected an event object like {"name": "app/user.created", "data": {}}`,
+      );
+    }
+    const parsed = EventInput.safeParse(item);
+    if (!parsed.success)
+      throw new IngotError(ErrorCode.InvalidRequest, describeZodError(parsed.error, root));
+    return parsed.data;
+  });
+}

@@ -1,0 +1,289 @@
+import {
+  classifyResponse,
+  type DecideContext,
+  decide,
+  type EngineInput,
+  exponentialBackoff,
+  type RunState as EngineRunState,
+  type StepState,
+  type StepStatus,
+} from "@ingot/engine";
+import {
+  DISCOVERY_STEP_ID,
+  isTerminal,
+  maxAttemptsOf,
+  type Opcode,
+  type RunId,
+  type SerializedError,
+  type StepId,
+  toSdkEvent,
+} from "@ingot/protocol";
+import type {
+  Changeset,
+  FunctionRecord,
+  QueueItem,
+  QueueLane,
+  RunState,
+  Store,
+} from "@ingot/store";
+import { ChangesetBuilder, type GatewaySecret } from "./applier.js";
+import type { Clock } from "./clock.js";
+import type { ServerConfig } from "./config.js";
+import { newId } from "./ids.js";
+import type { Logger } from "./logger.js";
+import type { ExecutePayload } from "./queue-items.js";
+import type { FunctionRegistry } from "./registry.js";
+import { RunLocks } from "./run-lock.js";
+import type { SdkClient } from "./sdk-client.js";
+
+/** What the runner needs from the executor: room to start work, and a place to hand it. */
+export interface Dispatcher {
+  readonly owner: string;
+  canClaim(lane: QueueLane): boolean;
+  accept(items: readonly QueueItem[]): void;
+}
+
+/** Where gateway API keys live between an op's arrival and its call (memory only). */
+export interface SecretSink {
+  put(secrets: readonly GatewaySecret[]): void;
+}
+
+const MAX_CONFLICT_RETRIES = 16;
+
+/**
+ * Drives runs: loads a run, asks the engine what to do with an input, and commits the result
+ * as one changeset. Also makes the SDK call for `execute` items.
+ */
+export class Runner {
+  private readonly locks = new RunLocks();
+  private readonly backoffMs: (attempt: number) => number;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      registry: FunctionRegistry;
+      clock: Clock;
+      config: ServerConfig;
+      logger: Logger;
+      sdk: SdkClient;
+      dispatcher: Dispatcher;
+      secrets: SecretSink;
+    },
+  ) {
+    this.backoffMs = exponentialBackoff(deps.config.retryBaseMs);
+  }
+
+  /** Sends the execution request of an `execute` item and applies the answer. */
+  async execute(item: QueueItem, payload: ExecutePayload): Promise<void> {
+    const { store, clock } = this.deps;
+    const runId = item.runId;
+    const run = runId === null ? undefined : await store.runs.get(runId);
+    if (!run || isTerminal(run.status)) {
+      await this.completeOnly(item);
+      return;
+    }
+    const fn = await this.lookupFunction(run.functionId);
+    const input: EngineInput = {
+      kind: "sdk.response",
+      item: payload,
+      outcome: { type: "transport", message: "" },
+    };
+    const dispatchedAt = clock.now();
+    if (!fn) {
+      input.outcome = {
+        type: "error",
+        retriable: false,
+        error: {
+          name: "Error",
+          message: `function "${run.functionId}" is not registered; sync its app`,
+        },
+      };
+    } else {
+      const [events, memoized] = await Promise.all([
+        store.events.getMany(run.eventIds),
+        store.runs.memoized(run.id),
+      ]);
+      const sdkEvents = events.map(toSdkEvent);
+      const checkpointing =
+        this.deps.config.checkpointing &&
+        payload.stepId === DISCOVERY_STEP_ID &&
+        !run.forceStepPlan;
+      const result = await this.deps.sdk.execute({
+        url: runtimeUrl(fn),
+        stepId: payload.stepId,
+        event: sdkEvents[0] ?? {},
+        events: sdkEvents,
+        memoized,
+        requestVersion: run.requestVersion,
+        queueItemId: item.id,
+        requestId: newId(dispatchedAt),
+        ctx: {
+          run_id: run.id,
+          attempt: payload.attempt,
+          max_attempts: maxAttemptsOf(fn.config),
+          disable_immediate_execution: run.forceStepPlan,
+          env: "",
+          ...(checkpointing ? { fn_id: fn.uuid, qi_id: item.id } : {}),
+        },
+      });
+      input.outcome = result.ok
+        ? classifyResponse(result.response, clock.now())
+        : { type: "transport", message: result.message };
+    }
+    await this.apply(run.id, input, { complete: item, dispatchedAt });
+  }
+
+  /** Applies steps checkpointed by a v4 SDK while its request is still open (spec §2.4). */
+  checkpoint(
+    runId: RunId,
+    queueItemId: QueueItem["id"],
+    steps: Extract<Opcode, { kind: "StepRun" }>[],
+  ): Promise<"ok" | "stale" | "unknown"> {
+    return this.apply(
+      runId,
+      { kind: "checkpoint", steps },
+      {
+        holds: { id: queueItemId, owner: this.deps.dispatcher.owner },
+        dispatchedAt: this.deps.clock.now(),
+      },
+    );
+  }
+
+  /** An async step got its result outside the SDK (sleep woke, wait matched, invoke ended…). */
+  resolve(
+    item: QueueItem,
+    stepId: StepId,
+    result: unknown,
+    options: { failed?: SerializedError; claimWait?: string } = {},
+  ): Promise<"ok" | "stale" | "unknown"> {
+    const input: EngineInput = { kind: "step.resolved", stepId, result };
+    if (options.failed) input.failed = options.failed;
+    return this.apply(item.runId as RunId, input, {
+      complete: item,
+      dispatchedAt: this.deps.clock.now(),
+      ...(options.claimWait !== undefined ? { claimWait: options.claimWait } : {}),
+    });
+  }
+
+  cancel(runId: RunId, reason: string, item?: QueueItem): Promise<"ok" | "stale" | "unknown"> {
+    return this.apply(
+      runId,
+      { kind: "cancel", reason },
+      {
+        ...(item ? { complete: item } : {}),
+        dispatchedAt: this.deps.clock.now(),
+      },
+    );
+  }
+
+  /** Finishes an item that has nothing left to do. */
+  async completeOnly(item: QueueItem): Promise<void> {
+    await this.deps.store.commit({ complete: { id: item.id, owner: this.deps.dispatcher.owner } });
+  }
+
+  async lookupFunction(id: string): Promise<FunctionRecord | undefined> {
+    return (
+      this.deps.registry.get(id) ??
+      (await this.deps.store.apps.getFunction(id as FunctionRecord["id"]))
+    );
+  }
+
+  /**
+   * load → decide → commit, under the run's lock, retried on a version conflict. `stale` means
+   * the work was no longer ours (lease lost, wait consumed): its result is dropped.
+   */
+  private async apply(
+    runId: RunId,
+    input: EngineInput,
+    options: {
+      complete?: QueueItem;
+      holds?: { id: QueueItem["id"]; owner: string };
+      claimWait?: string;
+      dispatchedAt: number;
+    },
+  ): Promise<"ok" | "stale" | "unknown"> {
+    const { store, dispatcher, logger } = this.deps;
+    for (let round = 0; round < MAX_CONFLICT_RETRIES; round++) {
+      const outcome = await this.locks.with(runId, async () => {
+        const state = await store.runs.loadState(runId);
+        if (!state) {
+          if (options.complete) await this.completeOnly(options.complete);
+          return "unknown" as const;
+        }
+        const changes = await this.changesFor(state, input, options.dispatchedAt);
+        if (options.complete)
+          changes.changeset.complete = { id: options.complete.id, owner: dispatcher.owner };
+        if (options.holds) changes.changeset.holds = options.holds;
+        if (options.claimWait !== undefined) changes.changeset.claimWait = options.claimWait;
+        const result = await store.commit(changes.changeset);
+        if (result.ok) {
+          this.deps.secrets.put(changes.secrets);
+          dispatcher.accept(result.enqueued);
+          return "ok" as const;
+        }
+        return result.reason;
+      });
+      if (outcome !== "conflict") {
+        if (outcome === "stale")
+          logger.debug({ runId, input: input.kind }, "dropped a stale result");
+        return outcome;
+      }
+    }
+    throw new Error(
+      `run ${runId}: gave up after ${MAX_CONFLICT_RETRIES} concurrent-update conflicts`,
+    );
+  }
+
+  private async changesFor(
+    state: RunState,
+    input: EngineInput,
+    dispatchedAt: number,
+  ): Promise<{ changeset: Changeset; secrets: GatewaySecret[] }> {
+    const { store, clock, config, dispatcher } = this.deps;
+    const run = state.run;
+    const fn = await this.lookupFunction(run.functionId);
+    const now = clock.now();
+    const ctx: DecideContext = {
+      now,
+      maxAttempts: fn ? maxAttemptsOf(fn.config) : 1,
+      backoffMs: this.backoffMs,
+    };
+    const decisions = decide(toEngineState(state), input, ctx);
+    const needsEvents = decisions.some((d) => d.kind === "wait.event" || d.kind === "run.finish");
+    const builder = new ChangesetBuilder({
+      run,
+      fn,
+      events: needsEvents ? await store.events.getMany(run.eventIds) : [],
+      now,
+      owner: dispatcher.owner,
+      leaseMs: config.leaseMs,
+      dispatchedAt,
+      canClaim: (lane) => dispatcher.canClaim(lane),
+      lookupFunction: (id) => this.deps.registry.get(id),
+    });
+    return { changeset: builder.apply(decisions), secrets: builder.secrets };
+  }
+}
+
+export function toEngineState(state: RunState): EngineRunState {
+  const steps = new Map<StepId, StepState>();
+  for (const step of state.steps) {
+    const entry: StepState = { id: step.stepId, status: step.status as StepStatus };
+    if (step.race) entry.race = true;
+    steps.set(step.stepId, entry);
+  }
+  return {
+    id: state.run.id,
+    functionId: state.run.functionId,
+    status: state.run.status,
+    requestVersion: state.run.requestVersion,
+    forceStepPlan: state.run.forceStepPlan,
+    steps,
+  };
+}
+
+function runtimeUrl(fn: FunctionRecord): string {
+  const step = fn.config.steps.step ?? Object.values(fn.config.steps)[0];
+  if (!step) throw new Error(`function ${fn.id} has no step runtime URL`);
+  return step.runtime.url;
+}

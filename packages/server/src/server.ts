@@ -1,0 +1,171 @@
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { serve, type ServerType } from "@hono/node-server";
+import { ProviderClient } from "@ingot/gateway";
+import type { Store } from "@ingot/store";
+import { SqliteStore } from "@ingot/store-sqlite";
+import type { Hono } from "hono";
+import { type Clock, systemClock } from "./clock.js";
+import type { ServerConfig } from "./config.js";
+import { DataDirLock } from "./data-dir.js";
+import { EventProcessor } from "./event-processor.js";
+import { Executor } from "./executor.js";
+import { GatewayWorker } from "./gateway-worker.js";
+import { createHttpApp } from "./http/app.js";
+import type { HttpDeps } from "./http/context.js";
+import { newId } from "./ids.js";
+import { EventIngest } from "./ingest.js";
+import { itemHandler } from "./item-handlers.js";
+import { createLogger, type Logger } from "./logger.js";
+import { FunctionRegistry } from "./registry.js";
+import { Runner } from "./runner.js";
+import { SdkClient } from "./sdk-client.js";
+import { SecretVault } from "./secrets.js";
+import { AppSyncer } from "./sync.js";
+
+export interface IngotServer {
+  readonly config: ServerConfig;
+  readonly app: Hono;
+  readonly deps: HttpDeps;
+  /** Base URL once listening, e.g. http://127.0.0.1:8288 */
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Use this store instead of opening SQLite in the data directory (tests). */
+  store?: Store;
+}
+
+/** Wires the pieces together. Nothing listens or runs until `start()`. */
+export function createIngotServer(config: ServerConfig, options: ServerOptions = {}): IngotServer {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const lock = options.store ? undefined : DataDirLock.acquire(config.dataDir);
+  const store =
+    options.store ??
+    new SqliteStore({
+      path: join(config.dataDir, "ingot.db"),
+      synchronous: config.sqliteSynchronous,
+      now: () => clock.now(),
+    });
+  const registry = new FunctionRegistry();
+  const sdk = new SdkClient({
+    clock,
+    ...(config.signingKey ? { signingKey: config.signingKey } : {}),
+    requestTimeoutMs: config.requestTimeoutMs,
+    inlineStateBytes: config.inlineStateBytes,
+    connections: config.sdkConcurrency,
+  });
+  const vault = new SecretVault();
+  const providers = new ProviderClient();
+  let handle: (item: Parameters<ReturnType<typeof itemHandler>>[0]) => Promise<void> = () =>
+    Promise.resolve();
+  const executor = new Executor({
+    store,
+    clock,
+    logger,
+    owner: `node-${newId(clock.now())}`,
+    leaseMs: config.leaseMs,
+    pollIntervalMs: config.pollIntervalMs,
+    concurrency: {
+      sdk: config.sdkConcurrency,
+      system: config.systemConcurrency,
+      gateway: config.gatewayConcurrency,
+    },
+    handle: (item) => handle(item),
+  });
+  const runner = new Runner({
+    store,
+    registry,
+    clock,
+    config,
+    logger,
+    sdk,
+    dispatcher: executor,
+    secrets: vault,
+  });
+  const events = new EventProcessor({
+    store,
+    registry,
+    clock,
+    config,
+    logger,
+    dispatcher: executor,
+  });
+  const gateway = new GatewayWorker({
+    store,
+    clock,
+    config,
+    logger,
+    runner,
+    dispatcher: executor,
+    vault,
+    client: providers,
+  });
+  handle = itemHandler({ runner, events, gateway, logger });
+  const ingest = new EventIngest({ store, clock, config, dispatcher: executor });
+  const syncer = new AppSyncer({ store, registry, clock, config, logger, sdk });
+  const deps: HttpDeps = {
+    config,
+    store,
+    clock,
+    logger,
+    registry,
+    runner,
+    ingest,
+    syncer,
+    executor,
+  };
+  const app = createHttpApp(deps);
+  let http: ServerType | undefined;
+
+  const server: IngotServer = {
+    config,
+    app,
+    deps,
+    url: `http://${config.host}:${config.port}`,
+    async start() {
+      await syncer.reloadRegistry();
+      http = await listen(app, config);
+      const address = http.address() as AddressInfo;
+      server.url = `http://${formatHost(config.host)}:${address.port}`;
+      await executor.start();
+      if (config.appUrls.length > 0) syncer.startDiscovery(config.appUrls);
+    },
+    async stop() {
+      syncer.stop();
+      await new Promise<void>((resolve) => {
+        if (!http) return resolve();
+        http.close(() => resolve());
+        if ("closeAllConnections" in http) http.closeAllConnections();
+      });
+      await executor.stop();
+      await Promise.all([sdk.close(), providers.close()]);
+      await store.close();
+      lock?.release();
+    },
+  };
+  return server;
+}
+
+function formatHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listen(app: Hono, config: ServerConfig): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(server),
+    );
+    server.once("error", reject);
+    if ("keepAliveTimeout" in server) {
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
+      server.requestTimeout = 0;
+    }
+  });
+}

@@ -1,0 +1,190 @@
+import type { Changeset, NewRun, NewWait, QueueItem, RunPatch, StepWrite } from "@ingot/store";
+import type { SqliteEvents } from "./events.js";
+import type { QueueWriter } from "./queue.js";
+import { json, type Statements } from "./rows.js";
+
+/** Thrown inside the write to roll its savepoint back. */
+class Abort extends Error {
+  constructor(readonly reason: "stale" | "conflict") {
+    super(reason);
+  }
+}
+
+/** Applies a changeset inside the group-commit transaction (one savepoint). */
+export class ChangesetWriter {
+  constructor(
+    private readonly sql: Statements,
+    private readonly queue: QueueWriter,
+    private readonly events: SqliteEvents,
+  ) {}
+
+  /** Runs synchronously inside a write; throws `Abort` to undo everything it did. */
+  apply(changes: Changeset, now: number): QueueItem[] {
+    if (changes.complete) {
+      const deleted = this.sql
+        .get("DELETE FROM queue WHERE id = ? AND lease_owner = ?")
+        .run(changes.complete.id, changes.complete.owner).changes;
+      if (deleted === 0) throw new Abort("stale");
+    }
+    if (changes.holds) {
+      const held = this.sql
+        .get("SELECT 1 FROM queue WHERE id = ? AND lease_owner = ?")
+        .get(changes.holds.id, changes.holds.owner);
+      if (held === undefined) throw new Abort("stale");
+    }
+    if (changes.claimWait !== undefined) {
+      const deleted = this.sql.get("DELETE FROM waits WHERE id = ?").run(changes.claimWait).changes;
+      if (deleted === 0) throw new Abort("stale");
+    }
+    if (changes.run) this.patchRun(changes.run.id, changes.run.version, changes.run.patch);
+    for (const run of changes.newRuns ?? []) this.insertRun(run);
+    for (const step of changes.steps ?? []) this.writeStep(step, now);
+    for (const step of changes.dropPendingSteps ?? []) {
+      this.sql
+        .get("DELETE FROM steps WHERE run_id = ? AND step_id = ? AND seq IS NULL")
+        .run(step.runId, step.stepId);
+    }
+    for (const runId of changes.clearRuns ?? []) {
+      this.sql.get("DELETE FROM queue WHERE run_id = ?").run(runId);
+      this.sql.get("DELETE FROM waits WHERE run_id = ?").run(runId);
+    }
+    const enqueued: QueueItem[] = [];
+    for (const wait of changes.waits ?? []) enqueued.push(...this.insertWait(wait, now));
+    for (const consume of changes.consumeWaits ?? []) {
+      const deleted = this.sql.get("DELETE FROM waits WHERE id = ?").run(consume.waitId).changes;
+      if (deleted > 0) enqueued.push(...this.queue.insertAll(consume.then, now));
+    }
+    for (const event of changes.events ?? []) this.events.insert(event);
+    enqueued.push(...this.queue.insertAll(changes.enqueue ?? [], now));
+    const history = this.sql.get(
+      "INSERT INTO history (run_id, at, type, step_id, attempt, data) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    for (const entry of changes.history ?? []) {
+      history.run(
+        entry.runId,
+        entry.at,
+        entry.type,
+        entry.stepId ?? null,
+        entry.attempt ?? null,
+        entry.data === undefined ? null : json(entry.data),
+      );
+    }
+    return enqueued;
+  }
+
+  isAbort(error: unknown): error is Abort {
+    return error instanceof Abort;
+  }
+
+  private patchRun(id: string, version: number, patch: RunPatch): void {
+    const result = this.sql
+      .get(
+        `UPDATE runs SET version = version + 1,
+           status = COALESCE(@status, status),
+           output = CASE WHEN @hasOutput THEN @output ELSE output END,
+           error = CASE WHEN @hasError THEN @error ELSE error END,
+           ended_at = COALESCE(@endedAt, ended_at),
+           request_version = COALESCE(@requestVersion, request_version),
+           force_step_plan = COALESCE(@forceStepPlan, force_step_plan)
+         WHERE id = @id AND version = @version`,
+      )
+      .run({
+        id,
+        version,
+        status: patch.status ?? null,
+        hasOutput: patch.output === undefined ? 0 : 1,
+        output: patch.output === undefined ? null : json(patch.output),
+        hasError: patch.error === undefined ? 0 : 1,
+        error: patch.error === undefined || patch.error === null ? null : json(patch.error),
+        endedAt: patch.endedAt ?? null,
+        requestVersion: patch.requestVersion ?? null,
+        forceStepPlan: patch.forceStepPlan === undefined ? null : patch.forceStepPlan ? 1 : 0,
+      });
+    if (result.changes === 0) throw new Abort("conflict");
+  }
+
+  private insertRun(run: NewRun): void {
+    this.sql
+      .get(
+        `INSERT INTO runs (id, function_id, app_id, status, event_ids, created_at, correlation_id)
+         VALUES (?, ?, ?, 'Queued', ?, ?, ?)`,
+      )
+      .run(
+        run.id,
+        run.functionId,
+        run.appId,
+        json(run.eventIds),
+        run.createdAt,
+        run.correlationId ?? null,
+      );
+    const link = this.sql.get("INSERT OR IGNORE INTO run_events (event_id, run_id) VALUES (?, ?)");
+    for (const eventId of run.eventIds) link.run(eventId, run.id);
+  }
+
+  private writeStep(step: StepWrite, now: number): void {
+    this.sql
+      .get(
+        `INSERT INTO steps (run_id, step_id, seq, status, op, display_name, userland_id, race, output,
+                            attempts, created_at, ended_at, duration_ms)
+         VALUES (@runId, @stepId,
+                 CASE WHEN @output IS NULL THEN NULL
+                      ELSE (SELECT COALESCE(MAX(seq), -1) + 1 FROM steps WHERE run_id = @runId) END,
+                 @status, COALESCE(@op, 'step'), @displayName, @userlandId, @race, @output,
+                 @attempts, @now, @endedAt, @durationMs)
+         ON CONFLICT (run_id, step_id) DO UPDATE SET
+           seq = CASE WHEN excluded.output IS NULL THEN steps.seq
+                      ELSE (SELECT COALESCE(MAX(seq), -1) + 1 FROM steps WHERE run_id = excluded.run_id) END,
+           status = excluded.status,
+           op = COALESCE(@op, steps.op),
+           display_name = COALESCE(excluded.display_name, steps.display_name),
+           userland_id = COALESCE(excluded.userland_id, steps.userland_id),
+           race = MAX(steps.race, excluded.race),
+           output = COALESCE(excluded.output, steps.output),
+           attempts = steps.attempts + excluded.attempts,
+           ended_at = COALESCE(excluded.ended_at, steps.ended_at),
+           duration_ms = COALESCE(excluded.duration_ms, steps.duration_ms)
+         WHERE steps.seq IS NULL`,
+      )
+      .run({
+        runId: step.runId,
+        stepId: step.stepId,
+        status: step.status,
+        op: step.op ?? null,
+        displayName: step.displayName ?? null,
+        userlandId: step.userlandId ?? null,
+        race: step.race ? 1 : 0,
+        output: step.outputJson ?? null,
+        attempts: step.attempts ?? 0,
+        now,
+        endedAt: step.endedAt ?? null,
+        durationMs: step.durationMs ?? null,
+      });
+  }
+
+  private insertWait(wait: NewWait, now: number): QueueItem[] {
+    if (wait.lookback) {
+      for (const event of this.events.recent(wait.key, wait.lookback.since)) {
+        if (wait.lookback.matches(event))
+          return this.queue.insertAll(wait.lookback.then(event), now);
+      }
+    }
+    this.sql
+      .get(
+        `INSERT INTO waits (id, run_id, step_id, kind, key, condition, match_path, match_value, expires_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        wait.id,
+        wait.runId,
+        wait.stepId,
+        wait.kind,
+        wait.key,
+        wait.condition,
+        wait.matchPath,
+        wait.matchValue,
+        wait.expiresAt,
+        wait.createdAt,
+      );
+    return [];
+  }
+}

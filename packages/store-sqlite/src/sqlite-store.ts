@@ -1,0 +1,66 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Changeset, CommitResult, Store } from "@ingot/store";
+import { SqliteApps } from "./apps.js";
+import { ChangesetWriter } from "./commit.js";
+import { type Db, GroupCommitter, openDatabase } from "./database.js";
+import { SqliteEvents } from "./events.js";
+import { QueueWriter, SqliteQueue } from "./queue.js";
+import { Statements } from "./rows.js";
+import { SqliteRuns } from "./runs.js";
+import { SqliteWaits } from "./waits.js";
+
+export interface SqliteStoreOptions {
+  /** Database file path, or ":memory:". */
+  path: string;
+  synchronous?: "full" | "normal";
+  /** Clock used for row timestamps that the caller does not pass (invariant 5). */
+  now?: () => number;
+}
+
+export class SqliteStore implements Store {
+  readonly dialect = "sqlite" as const;
+  readonly apps: SqliteApps;
+  readonly events: SqliteEvents;
+  readonly runs: SqliteRuns;
+  readonly queue: SqliteQueue;
+  readonly waits: SqliteWaits;
+  private readonly db: Db;
+  private readonly writer: GroupCommitter;
+  private readonly changesets: ChangesetWriter;
+  private readonly now: () => number;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    this.db = openDatabase({ path: options.path, synchronous: options.synchronous ?? "full" });
+    this.now = options.now ?? Date.now;
+    const sql = new Statements(this.db);
+    this.writer = new GroupCommitter(this.db);
+    const queueWriter = new QueueWriter(sql);
+    this.apps = new SqliteApps(sql, this.writer);
+    this.events = new SqliteEvents(sql, this.writer, queueWriter);
+    this.runs = new SqliteRuns(sql);
+    this.queue = new SqliteQueue(sql, this.writer, queueWriter);
+    this.waits = new SqliteWaits(sql);
+    this.changesets = new ChangesetWriter(sql, queueWriter, this.events);
+  }
+
+  commit(changes: Changeset): Promise<CommitResult> {
+    const now = this.now();
+    return this.writer
+      .write(() => this.changesets.apply(changes, now))
+      .then(
+        (enqueued): CommitResult => ({ ok: true, enqueued }),
+        (error: unknown): CommitResult => {
+          if (this.changesets.isAbort(error)) return { ok: false, reason: error.reason };
+          throw error;
+        },
+      );
+  }
+
+  close(): Promise<void> {
+    this.writer.close();
+    this.db.close();
+    return Promise.resolve();
+  }
+}

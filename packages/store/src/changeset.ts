@@ -1,0 +1,124 @@
+import type {
+  AppId,
+  EventId,
+  FunctionId,
+  QueueItemId,
+  RunId,
+  RunStatus,
+  SerializedError,
+  StepId,
+  StoredEvent,
+} from "@ingot/protocol";
+import type { QueueItem, QueueLane, WaitKind } from "./records.js";
+
+/**
+ * One atomic change (ARCHITECTURE.md §2, invariant 2): everything in a changeset commits in one
+ * transaction or not at all.
+ */
+export interface Changeset {
+  /** The leased queue item this change finishes. Not ours any more → the commit is `stale`. */
+  complete?: { id: QueueItemId; owner: string };
+  /** Like `complete`, but the item stays: the change happens while it is still being worked on. */
+  holds?: { id: QueueItemId; owner: string };
+  /** Deletes this wait first; if it is already gone (consumed or timed out) → `stale`. */
+  claimWait?: string;
+  /** Changes to an existing run, guarded by its version (optimistic concurrency). */
+  run?: { id: RunId; version: number; patch: RunPatch };
+  newRuns?: NewRun[];
+  steps?: StepWrite[];
+  /** Forgets outstanding (not memoized) steps, so the SDK's next report of them is new. */
+  dropPendingSteps?: { runId: RunId; stepId: StepId }[];
+  enqueue?: NewQueueItem[];
+  waits?: NewWait[];
+  /** Deletes each wait; only if it still existed are its follow-up items enqueued. */
+  consumeWaits?: { waitId: string; then: NewQueueItem[] }[];
+  /** Deletes all queue items and waits of these runs (a run ended). */
+  clearRuns?: RunId[];
+  /** Internal events (function.finished, function.invoked, …). */
+  events?: StoredEvent[];
+  history?: NewHistory[];
+}
+
+export interface RunPatch {
+  status?: RunStatus;
+  output?: unknown;
+  error?: SerializedError | null;
+  endedAt?: number;
+  requestVersion?: number;
+  forceStepPlan?: boolean;
+}
+
+export interface NewRun {
+  id: RunId;
+  functionId: FunctionId;
+  appId: AppId;
+  eventIds: EventId[];
+  createdAt: number;
+  correlationId?: string;
+}
+
+export interface StepWrite {
+  runId: RunId;
+  stepId: StepId;
+  status: string;
+  op?: string;
+  displayName?: string;
+  userlandId?: string;
+  race?: boolean;
+  /** Memoized value as JSON text; when set the step is appended to the run's stack. */
+  outputJson?: string;
+  /** Adds to the step's attempt count (a failed attempt or a finished one). */
+  attempts?: number;
+  durationMs?: number;
+  endedAt?: number;
+}
+
+export interface NewQueueItem {
+  id: QueueItemId;
+  lane: QueueLane;
+  kind: string;
+  runId: RunId | null;
+  payload: unknown;
+  availableAt: number;
+  /** While an unclaimed item with this key exists, another with the same key is not added. */
+  dedupeKey?: string;
+  /** Insert already leased to this owner, so it can be dispatched without a claim round trip. */
+  claim?: { owner: string; leaseMs: number };
+}
+
+export interface NewWait {
+  id: string;
+  runId: RunId;
+  stepId: StepId | null;
+  kind: WaitKind;
+  key: string;
+  condition: string | null;
+  matchPath: string | null;
+  matchValue: string | null;
+  expiresAt: number;
+  createdAt: number;
+  /**
+   * Closes the race of an event that arrived while the wait was being created (spec §12): inside
+   * the same transaction, events named `key` received since `since` are offered to `matches`; on
+   * the first match the wait is not stored and `then(event)` is enqueued instead.
+   */
+  lookback?: {
+    since: number;
+    matches: (event: StoredEvent) => boolean;
+    then: (event: StoredEvent) => NewQueueItem[];
+  };
+}
+
+export interface NewHistory {
+  runId: RunId;
+  at: number;
+  type: string;
+  stepId?: StepId | null;
+  attempt?: number | null;
+  data?: unknown;
+}
+
+export type CommitResult =
+  | { ok: true; enqueued: QueueItem[] }
+  /** `stale`: the completed item is no longer leased to us; `conflict`: the run changed. */
+  | { ok: false; reason: "stale" | "conflict" };

@@ -1,0 +1,3 @@
+export * from "./records.js";
+export * from "./changeset.js";
+export * from "./store.js";
