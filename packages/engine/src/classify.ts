@@ -32,7 +32,14 @@ export function classifyResponse(response: SdkHttpResponse, now: number): SdkOut
   const version = Number(headers[SdkHeader.ReqVersion]);
   const requestVersion = Number.isInteger(version) ? version : undefined;
 
-  if (status === 200) return { type: "complete", data: response.body ?? null };
+  // The SDK always answers 200/206 with JSON (an `undefined` return is `null`).
+  if ((status === 200 || status === 206) && response.body === undefined) {
+    return {
+      type: "transport",
+      message: `${describe(response)} is not the JSON an SDK answers with`,
+    };
+  }
+  if (status === 200) return { type: "complete", data: response.body };
   if (status === 206) {
     try {
       const ops = parseOpcodes(response.body);

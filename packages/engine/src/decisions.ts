@@ -47,8 +47,18 @@ export type Decision =
     }
   | { kind: "gateway.ai"; stepId: StepId; request: AiGatewayRequest }
   | { kind: "gateway.fetch"; stepId: StepId; request: FetchGatewayRequest }
-  /** A retriable failure was recorded; the same item runs again at `at`. */
-  | { kind: "retry"; stepId: StepId; attempt: number; at: number; error: SerializedError }
+  /**
+   * A retriable failure was recorded; the same item runs again at `at`. `failedStepId` names
+   * the step that threw when it differs from the item's (immediate execution in discovery).
+   */
+  | {
+      kind: "retry";
+      stepId: StepId;
+      attempt: number;
+      at: number;
+      error: SerializedError;
+      failedStepId?: StepId;
+    }
   | { kind: "run.finish"; status: RunStatus; output?: unknown; error?: SerializedError };
 
 export type DecisionKind = Decision["kind"];

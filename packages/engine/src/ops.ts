@@ -66,6 +66,8 @@ export function failStep(turn: Turn, op: Opcode, error: SerializedError): void {
 }
 
 function timeOrFail(turn: Turn, op: Opcode, text: string, what: string): number | undefined {
+  // The v3 SDK renders sub-second durations ("500ms") as "" (its timeStr drops them).
+  if (text.trim() === "") return turn.ctx.now;
   const spec = parseTimeSpec(text);
   if (spec === undefined) {
     failStep(turn, op, {
@@ -92,7 +94,14 @@ const HANDLERS: { [K in OpcodeKind]: OpHandler<K> } = {
       return;
     }
     const at = turn.ctx.now + turn.ctx.backoffMs(attempt);
-    turn.decisions.push({ kind: "retry", stepId: turn.item.stepId, attempt, at, error: op.error });
+    turn.decisions.push({
+      kind: "retry",
+      stepId: turn.item.stepId,
+      attempt,
+      at,
+      error: op.error,
+      failedStepId: op.id,
+    });
   },
   StepPlanned: (turn, op) => {
     if (known(turn, op)) return;

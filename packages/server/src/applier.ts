@@ -37,6 +37,9 @@ export interface ApplyContext {
   lookupFunction: (id: string) => FunctionRecord | undefined;
 }
 
+/** Status of a step whose attempt failed and will be retried (not an engine status). */
+export const ERRORED = "errored";
+
 /** An API key that must stay in memory for a gateway item (never stored, invariant 6). */
 export interface GatewaySecret {
   itemId: string;
@@ -240,16 +243,15 @@ const HANDLERS: { [K in DecisionKind]: Handler<K> } = {
   },
   retry: (b, d) => {
     b.item(QueueLane.Sdk, QueueKind.Execute, { stepId: d.stepId, attempt: d.attempt }, d.at);
-    if (d.stepId !== DISCOVERY_STEP_ID) {
-      b.changes.steps.push({
-        runId: b.context.run.id,
-        stepId: d.stepId,
-        status: "planned",
-        attempts: 1,
-      });
+    const failed = d.failedStepId ?? (d.stepId === DISCOVERY_STEP_ID ? undefined : d.stepId);
+    if (failed !== undefined) {
+      // A planned step stays planned; a step that threw during discovery is only "errored",
+      // a status the engine does not track, so its next report is handled as new.
+      const status = failed === d.stepId ? "planned" : ERRORED;
+      b.changes.steps.push({ runId: b.context.run.id, stepId: failed, status, attempts: 1 });
     }
     b.history("step.errored", {
-      stepId: d.stepId,
+      stepId: failed ?? d.stepId,
       attempt: d.attempt - 1,
       data: { error: d.error, retryAt: d.at },
     });

@@ -16,7 +16,7 @@ import type { Logger } from "./logger.js";
 import { QueueKind } from "./queue-items.js";
 import type { FunctionRegistry } from "./registry.js";
 import { newRunChanges } from "./run-factory.js";
-import type { Dispatcher } from "./runner.js";
+import { type Dispatcher, leaseOf } from "./runner.js";
 
 type Collected = Required<
   Pick<Changeset, "newRuns" | "enqueue" | "waits" | "history" | "consumeWaits">
@@ -50,7 +50,7 @@ export class EventProcessor {
     };
     for (const event of events) await this.route(event, collected);
     const result = await store.commit({
-      complete: { id: item.id, owner: dispatcher.owner },
+      complete: leaseOf(item),
       ...collected,
     });
     if (result.ok) dispatcher.accept(result.enqueued);

@@ -7,7 +7,7 @@ import type { ServerConfig } from "./config.js";
 import { newId } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { type GatewayPayload, QueueKind } from "./queue-items.js";
-import type { Dispatcher, Runner } from "./runner.js";
+import { type Dispatcher, leaseOf, type Runner } from "./runner.js";
 import type { SecretVault } from "./secrets.js";
 
 /** Default per-attempt deadline of a provider call. */
@@ -103,7 +103,7 @@ export class GatewayWorker {
     if (item.runId === null) return;
     const now = clock.now();
     const result = await store.commit({
-      complete: { id: item.id, owner: dispatcher.owner },
+      complete: leaseOf(item),
       dropPendingSteps: [{ runId: item.runId, stepId: payload.stepId }],
       enqueue: [
         {
@@ -133,7 +133,7 @@ export class GatewayWorker {
     const next = QueueItemId(newId(now));
     if (key !== undefined) vault.put([{ itemId: next, authKey: key }]);
     const result = await store.commit({
-      complete: { id: item.id, owner: dispatcher.owner },
+      complete: leaseOf(item),
       enqueue: [
         {
           id: next,

@@ -26,7 +26,7 @@ import type {
   RunState,
   Store,
 } from "@ingot/store";
-import { ChangesetBuilder, type GatewaySecret } from "./applier.js";
+import { ChangesetBuilder, ERRORED, type GatewaySecret } from "./applier.js";
 import type { Clock } from "./clock.js";
 import type { ServerConfig } from "./config.js";
 import { newId } from "./ids.js";
@@ -123,7 +123,7 @@ export class Runner {
           max_attempts: maxAttemptsOf(fn.config),
           disable_immediate_execution: run.forceStepPlan,
           env: "",
-          ...(checkpointing ? { fn_id: fn.uuid, qi_id: item.id } : {}),
+          ...(checkpointing ? { fn_id: fn.uuid, qi_id: queueItemRef(item) } : {}),
         },
       });
       input.outcome = result.ok
@@ -136,14 +136,14 @@ export class Runner {
   /** Applies steps checkpointed by a v4 SDK while its request is still open (spec §2.4). */
   checkpoint(
     runId: RunId,
-    queueItemId: QueueItem["id"],
+    lease: { id: QueueItem["id"]; lease: string },
     steps: Extract<Opcode, { kind: "StepRun" }>[],
   ): Promise<"ok" | "stale" | "unknown"> {
     return this.apply(
       runId,
       { kind: "checkpoint", steps },
       {
-        holds: { id: queueItemId, owner: this.deps.dispatcher.owner },
+        holds: lease,
         dispatchedAt: this.deps.clock.now(),
       },
     );
@@ -178,7 +178,7 @@ export class Runner {
 
   /** Finishes an item that has nothing left to do. */
   async completeOnly(item: QueueItem): Promise<void> {
-    await this.deps.store.commit({ complete: { id: item.id, owner: this.deps.dispatcher.owner } });
+    await this.deps.store.commit({ complete: leaseOf(item) });
   }
 
   async lookupFunction(id: string): Promise<FunctionRecord | undefined> {
@@ -197,7 +197,7 @@ export class Runner {
     input: EngineInput,
     options: {
       complete?: QueueItem;
-      holds?: { id: QueueItem["id"]; owner: string };
+      holds?: { id: QueueItem["id"]; lease: string };
       claimWait?: string;
       dispatchedAt: number;
     },
@@ -211,8 +211,7 @@ export class Runner {
           return "unknown" as const;
         }
         const changes = await this.changesFor(state, input, options.dispatchedAt);
-        if (options.complete)
-          changes.changeset.complete = { id: options.complete.id, owner: dispatcher.owner };
+        if (options.complete) changes.changeset.complete = leaseOf(options.complete);
         if (options.holds) changes.changeset.holds = options.holds;
         if (options.claimWait !== undefined) changes.changeset.claimWait = options.claimWait;
         const result = await store.commit(changes.changeset);
@@ -265,9 +264,25 @@ export class Runner {
   }
 }
 
+/** The lease a claimed item is worked under (see `Changeset.complete`). */
+export function leaseOf(item: QueueItem): { id: QueueItem["id"]; lease: string } {
+  return { id: item.id, lease: item.leaseToken ?? "" };
+}
+
+/** `ctx.qi_id` names the item and the lease of this dispatch, so a late checkpoint is refused. */
+export function queueItemRef(item: QueueItem): string {
+  return `${item.id}:${item.leaseToken ?? ""}`;
+}
+
+export function parseQueueItemRef(ref: string): { id: QueueItem["id"]; lease: string } {
+  const [id = "", lease = ""] = ref.split(":");
+  return { id: id as QueueItem["id"], lease };
+}
+
 export function toEngineState(state: RunState): EngineRunState {
   const steps = new Map<StepId, StepState>();
   for (const step of state.steps) {
+    if (step.status === ERRORED) continue;
     const entry: StepState = { id: step.stepId, status: step.status as StepStatus };
     if (step.race) entry.race = true;
     steps.set(step.stepId, entry);

@@ -22,14 +22,14 @@ export class ChangesetWriter {
   apply(changes: Changeset, now: number): QueueItem[] {
     if (changes.complete) {
       const deleted = this.sql
-        .get("DELETE FROM queue WHERE id = ? AND lease_owner = ?")
-        .run(changes.complete.id, changes.complete.owner).changes;
+        .get("DELETE FROM queue WHERE id = ? AND lease_token = ?")
+        .run(changes.complete.id, changes.complete.lease).changes;
       if (deleted === 0) throw new Abort("stale");
     }
     if (changes.holds) {
       const held = this.sql
-        .get("SELECT 1 FROM queue WHERE id = ? AND lease_owner = ?")
-        .get(changes.holds.id, changes.holds.owner);
+        .get("SELECT 1 FROM queue WHERE id = ? AND lease_token = ?")
+        .get(changes.holds.id, changes.holds.lease);
       if (held === undefined) throw new Abort("stale");
     }
     if (changes.claimWait !== undefined) {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { QueueItemId } from "@ingot/protocol";
 import { type NewQueueItem, type QueueItem, QueueLane, type QueueStore } from "@ingot/store";
 import type { GroupCommitter } from "./database.js";
@@ -10,12 +11,13 @@ export class QueueWriter {
   insertAll(items: readonly NewQueueItem[], now: number): QueueItem[] {
     const inserted: QueueItem[] = [];
     const statement = this.sql.get(
-      `INSERT OR IGNORE INTO queue (id, lane, kind, run_id, payload, available_at, lease_owner, dedupe_key, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO queue (id, lane, kind, run_id, payload, available_at, lease_owner, lease_token, dedupe_key, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const item of items) {
       const availableAt = item.claim ? now + item.claim.leaseMs : item.availableAt;
       const owner = item.claim?.owner ?? null;
+      const token = item.claim ? randomUUID() : null;
       const result = statement.run(
         item.id,
         item.lane,
@@ -24,6 +26,7 @@ export class QueueWriter {
         json(item.payload),
         availableAt,
         owner,
+        token,
         item.claim ? null : (item.dedupeKey ?? null),
         now,
       );
@@ -38,6 +41,7 @@ export class QueueWriter {
         payload: item.payload,
         availableAt,
         leaseOwner: owner,
+        leaseToken: token,
         createdAt: now,
       });
     }
@@ -76,14 +80,15 @@ export class SqliteQueue implements QueueStore {
         .all(...input.lanes, input.now, input.limit) as Row[];
       const until = input.now + input.leaseMs;
       const lease = this.sql.get(
-        "UPDATE queue SET available_at = ?, lease_owner = ?, dedupe_key = NULL WHERE id = ?",
+        "UPDATE queue SET available_at = ?, lease_owner = ?, lease_token = ?, dedupe_key = NULL WHERE id = ?",
       );
       return rows.map((row) => {
-        lease.run(until, input.owner, row.id);
+        const token = randomUUID();
+        lease.run(until, input.owner, token, row.id);
         const item = queueItemFromRow(row);
         if (item.lane === QueueLane.Sdk && item.runId !== null)
           this.queueWriter.markStarted(item.runId, input.now);
-        return { ...item, availableAt: until, leaseOwner: input.owner };
+        return { ...item, availableAt: until, leaseOwner: input.owner, leaseToken: token };
       });
     });
   }
@@ -104,7 +109,7 @@ export class SqliteQueue implements QueueStore {
   release(input: { ids: readonly QueueItemId[]; owner: string; at: number }): Promise<void> {
     return this.writer.write(() => {
       const statement = this.sql.get(
-        "UPDATE queue SET available_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ?",
+        "UPDATE queue SET available_at = ?, lease_owner = NULL, lease_token = NULL WHERE id = ? AND lease_owner = ?",
       );
       for (const id of input.ids) statement.run(input.at, id, input.owner);
     });
@@ -125,7 +130,7 @@ export class SqliteQueue implements QueueStore {
       () =>
         this.sql
           .get(
-            "UPDATE queue SET lease_owner = NULL WHERE lease_owner IS NOT NULL AND available_at <= ?",
+            "UPDATE queue SET lease_owner = NULL, lease_token = NULL WHERE lease_owner IS NOT NULL AND available_at <= ?",
           )
           .run(now).changes,
     );
@@ -137,7 +142,7 @@ export class SqliteQueue implements QueueStore {
       () =>
         this.sql
           .get(
-            "UPDATE queue SET lease_owner = NULL, available_at = MIN(available_at, ?) WHERE lease_owner IS NOT NULL AND lease_owner != ?",
+            "UPDATE queue SET lease_owner = NULL, lease_token = NULL, available_at = MIN(available_at, ?) WHERE lease_owner IS NOT NULL AND lease_owner != ?",
           )
           .run(now, owner).changes,
     );

@@ -164,6 +164,7 @@ export function queueItemFromRow(row: Row): QueueItem {
     payload: parseJson(row.payload),
     availableAt: n(row.available_at),
     leaseOwner: sn(row.lease_owner),
+    leaseToken: sn(row.lease_token),
     createdAt: n(row.created_at),
   };
 }

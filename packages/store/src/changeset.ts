@@ -16,10 +16,13 @@ import type { QueueItem, QueueLane, WaitKind } from "./records.js";
  * transaction or not at all.
  */
 export interface Changeset {
-  /** The leased queue item this change finishes. Not ours any more → the commit is `stale`. */
-  complete?: { id: QueueItemId; owner: string };
+  /**
+   * The leased queue item this change finishes, with the token of the lease it was worked on
+   * under. Re-leased since (expired, recovered, claimed elsewhere) → the commit is `stale`.
+   */
+  complete?: { id: QueueItemId; lease: string };
   /** Like `complete`, but the item stays: the change happens while it is still being worked on. */
-  holds?: { id: QueueItemId; owner: string };
+  holds?: { id: QueueItemId; lease: string };
   /** Deletes this wait first; if it is already gone (consumed or timed out) → `stale`. */
   claimWait?: string;
   /** Changes to an existing run, guarded by its version (optimistic concurrency). */

@@ -110,6 +110,8 @@ export interface QueueItem {
   /** When the item may be claimed; while leased, when the lease expires. */
   availableAt: number;
   leaseOwner: string | null;
+  /** Unique to one lease: a re-claimed item gets a new token, so stale work is detected. */
+  leaseToken: string | null;
   createdAt: number;
 }
 

@@ -4,12 +4,12 @@ import {
   ErrorCode,
   IngotError,
   RunId,
-  QueueItemId,
   SdkHeader,
   toSdkEvent,
 } from "@ingot/protocol";
 import type { Hono } from "hono";
 import { z } from "zod";
+import { parseQueueItemRef } from "../runner.js";
 import { memoizedJson } from "../sdk-client.js";
 import { requireEventKey, requireSigningKey } from "./auth.js";
 import { readJson } from "./body.js";
@@ -72,7 +72,7 @@ export function sdkRoutes(app: Hono, deps: HttpDeps): void {
     const steps = parseOpcodes(parsed.data.steps).filter((op) => op.kind === "StepRun");
     const outcome = await deps.runner.checkpoint(
       RunId(c.req.param("runId")),
-      QueueItemId(parsed.data.qi_id),
+      parseQueueItemRef(parsed.data.qi_id),
       steps,
     );
     if (outcome === "ok") return c.json({ ok: true });

@@ -93,6 +93,7 @@ CREATE TABLE queue (
   payload TEXT NOT NULL,
   available_at INTEGER NOT NULL,
   lease_owner TEXT,
+  lease_token TEXT,
   dedupe_key TEXT UNIQUE,
   created_at INTEGER NOT NULL
 );
