@@ -30,13 +30,15 @@ describe("crash safety (kill -9)", () => {
     const api = new IngotApi(ingot.url);
     const executions: Execution[] = [];
     const inngest = new Inngest({ id: "crashy", isDev: true, baseUrl: ingot.url });
-    const step = (runId: string, name: string, ms: number, value: unknown) => async () => {
-      const execution: Execution = { runId, step: name, startedAt: Date.now() };
-      executions.push(execution);
-      await sleep(ms);
-      execution.endedAt = Date.now();
-      return value;
-    };
+    const step =
+      <T>(runId: string, name: string, ms: number, value: T) =>
+      async (): Promise<T> => {
+        const execution: Execution = { runId, step: name, startedAt: Date.now() };
+        executions.push(execution);
+        await sleep(ms);
+        execution.endedAt = Date.now();
+        return value;
+      };
     const fn = inngest.createFunction(
       { id: "flow", retries: 10, triggers: [{ event: "crash/start" }] },
       async ({ event, step: tools, runId }) => {
@@ -63,7 +65,7 @@ describe("crash safety (kill -9)", () => {
       while (sending) {
         const current = n++;
         try {
-          const response = await fetch(`${ingot!.url}/e/key`, {
+          const response = await fetch(`${ingot.url}/e/key`, {
             method: "POST",
             headers: { "content-type": "application/json" },
             body: JSON.stringify({ name: "crash/start", data: { n: current } }),

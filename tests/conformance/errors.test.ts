@@ -1,4 +1,4 @@
-import { type Inngest, NonRetriableError, RetryAfterError } from "inngest";
+import { type Inngest, NonRetriableError, referenceFunction, RetryAfterError } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Counter, IngotApi, sleep } from "./harness/api.js";
 import { type RunningApp, serveApp, serveV4, v4Client } from "./harness/app.js";
@@ -86,6 +86,32 @@ describe("v4 SDK errors, retries and cancellation", () => {
           await step.sleep("long", "30s");
           await step.run("never", () => counter.hit(`${key}:never`));
           return "finished";
+        },
+      ),
+      inngest.createFunction(
+        { id: "step-retry-after", retries: 2, triggers: [{ event: "test/step-retry-after" }] },
+        async ({ event, step }) => {
+          const key = String(event.data.key);
+          const times = await step.run("later", () => {
+            counter.hit(`${key}:later`);
+            if (counter.get(`${key}:later`) === 1) throw new RetryAfterError("not yet", "1s");
+            return counter.get(`${key}:later`);
+          });
+          return { times };
+        },
+      ),
+      inngest.createFunction(
+        { id: "invoke-missing", triggers: [{ event: "test/invoke-missing" }] },
+        async ({ step }) => {
+          try {
+            await step.invoke("nobody", {
+              function: referenceFunction({ appId: "no-such-app", functionId: "nope" }),
+              data: {},
+            });
+            return { caught: false };
+          } catch (error) {
+            return { caught: true, message: (error as Error).message };
+          }
         },
       ),
       inngest.createFunction(
@@ -184,6 +210,21 @@ describe("v4 SDK errors, retries and cancellation", () => {
     expect(run).toMatchObject({ status: "Completed", output: { attempt: 1 } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
     expect(counter.get("fe3:attempt")).toBe(2);
+  });
+
+  it("honours RetryAfterError thrown inside a step", async () => {
+    const started = Date.now();
+    const [id] = await api.send({ name: "test/step-retry-after", data: { key: "sra" } });
+    const [run] = await api.settled(id!);
+    expect(run).toMatchObject({ status: "Completed", output: { times: 2 } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("fails an invoke of an unknown function as a catchable step error", async () => {
+    const [id] = await api.send({ name: "test/invoke-missing", data: {} });
+    const [run] = await api.settled(id!);
+    expect(run).toMatchObject({ status: "Completed", output: { caught: true } });
+    expect((run?.output as { message: string }).message).toContain("no-such-app-nope");
   });
 
   it("cancels a sleeping run on a matching cancelOn event only", async () => {

@@ -113,6 +113,48 @@ describe("ingot start (signed mode)", () => {
     }
   });
 
+  it("accepts the fallback key while keys are rotated", async () => {
+    const next = `signkey-test-${randomBytes(32).toString("hex")}`;
+    const rotating = await startIngot({
+      mode: "start",
+      args: ["--signing-key", next, "--signing-key-fallback", signingKey, "--event-key", eventKey],
+    });
+    try {
+      // The API still takes the old key, and apps that already know the new key as primary
+      // accept requests the server signs with it.
+      const old = await fetch(`${rotating.url}/v1/runs`, {
+        headers: { authorization: `Bearer ${signingKey}` },
+      });
+      expect(old.status).toBe(200);
+      const rotated = new Inngest({
+        id: "rotated-app",
+        isDev: false,
+        signingKey: next,
+        signingKeyFallback: signingKey,
+        eventKey,
+        baseUrl: rotating.url,
+      });
+      const fn = rotated.createFunction(
+        { id: "r", triggers: [{ event: "rot/x" }] },
+        () => "rotated",
+      );
+      const rotatedApp = await serveApp({ handler: serveV4({ client: rotated, functions: [fn] }) });
+      try {
+        const rotatedApi = new IngotApi(rotating.url, { authorization: `Bearer ${next}` });
+        await rotatedApi.syncApp(rotatedApp.url);
+        const { ids } = await rotated.send({ name: "rot/x" });
+        expect((await rotatedApi.settled(ids[0]!))[0]).toMatchObject({
+          status: "Completed",
+          output: "rotated",
+        });
+      } finally {
+        await rotatedApp.close();
+      }
+    } finally {
+      await rotating.stop();
+    }
+  });
+
   it("never writes the signing key or the event key to its log", () => {
     const logs = ingot.logs();
     expect(logs.length).toBeGreaterThan(0);

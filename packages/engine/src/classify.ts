@@ -45,6 +45,9 @@ export function classifyResponse(response: SdkHttpResponse, now: number): SdkOut
       const ops = parseOpcodes(response.body);
       const outcome: SdkOutcome = { type: "ops", ops };
       if (requestVersion !== undefined) outcome.requestVersion = requestVersion;
+      // A step that threw RetryAfterError answers 206 [StepError] with `retry-after`.
+      const retryAfterMs = parseRetryAfter(headers[SdkHeader.RetryAfter], now);
+      if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
       return outcome;
     } catch (error) {
       const reason = error instanceof OpcodeError ? error.message : String(error);

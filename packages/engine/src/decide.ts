@@ -127,6 +127,9 @@ function onOps(
     discover: false,
     finished: false,
   };
+  if (outcome.retryAfterMs !== undefined) {
+    turn.retryAfterMs = Math.min(Math.max(0, outcome.retryAfterMs), MAX_RETRY_AFTER_MS);
+  }
   handleOps(turn, outcome.ops);
   const decisions = turn.decisions;
   if (turn.finished) return decisions;

@@ -19,6 +19,8 @@ export interface Turn {
   readonly steps: Map<string, StepState>;
   /** Results memoized in this turn. */
   saved: StepState[];
+  /** The response's `retry-after`, for a StepError (RetryAfterError thrown in a step). */
+  retryAfterMs?: number;
   discover: boolean;
   finished: boolean;
 }
@@ -93,7 +95,7 @@ const HANDLERS: { [K in OpcodeKind]: OpHandler<K> } = {
       failStep(turn, op, op.error);
       return;
     }
-    const at = turn.ctx.now + turn.ctx.backoffMs(attempt);
+    const at = turn.ctx.now + (turn.retryAfterMs ?? turn.ctx.backoffMs(attempt));
     turn.decisions.push({
       kind: "retry",
       stepId: turn.item.stepId,

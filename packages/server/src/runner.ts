@@ -32,6 +32,7 @@ import type { ServerConfig } from "./config.js";
 import { newId } from "./ids.js";
 import type { Logger } from "./logger.js";
 import type { ExecutePayload } from "./queue-items.js";
+import type { RunNotifier } from "./notifier.js";
 import type { FunctionRegistry } from "./registry.js";
 import { RunLocks } from "./run-lock.js";
 import type { SdkClient } from "./sdk-client.js";
@@ -68,6 +69,7 @@ export class Runner {
       sdk: SdkClient;
       dispatcher: Dispatcher;
       secrets: SecretSink;
+      notifier: RunNotifier;
     },
   ) {
     this.backoffMs = exponentialBackoff(deps.config.retryBaseMs);
@@ -218,6 +220,7 @@ export class Runner {
         if (result.ok) {
           this.deps.secrets.put(changes.secrets);
           dispatcher.accept(result.enqueued);
+          if (changes.finished) this.deps.notifier.finished(state.run);
           return "ok" as const;
         }
         return result.reason;
@@ -237,7 +240,7 @@ export class Runner {
     state: RunState,
     input: EngineInput,
     dispatchedAt: number,
-  ): Promise<{ changeset: Changeset; secrets: GatewaySecret[] }> {
+  ): Promise<{ changeset: Changeset; secrets: GatewaySecret[]; finished: boolean }> {
     const { store, clock, config, dispatcher } = this.deps;
     const run = state.run;
     const fn = await this.lookupFunction(run.functionId);
@@ -260,7 +263,11 @@ export class Runner {
       canClaim: (lane) => dispatcher.canClaim(lane),
       lookupFunction: (id) => this.deps.registry.get(id),
     });
-    return { changeset: builder.apply(decisions), secrets: builder.secrets };
+    return {
+      changeset: builder.apply(decisions),
+      secrets: builder.secrets,
+      finished: decisions.some((decision) => decision.kind === "run.finish"),
+    };
   }
 }
 

@@ -14,6 +14,7 @@ import { GatewayWorker } from "./gateway-worker.js";
 import { createHttpApp } from "./http/app.js";
 import type { HttpDeps } from "./http/context.js";
 import { newId } from "./ids.js";
+import { RunNotifier } from "./notifier.js";
 import { EventIngest } from "./ingest.js";
 import { itemHandler } from "./item-handlers.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -78,6 +79,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     },
     handle: (item) => handle(item),
   });
+  const notifier = new RunNotifier();
   const runner = new Runner({
     store,
     registry,
@@ -87,6 +89,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     sdk,
     dispatcher: executor,
     secrets: vault,
+    notifier,
   });
   const events = new EventProcessor({
     store,
@@ -119,6 +122,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     ingest,
     syncer,
     executor,
+    notifier,
   };
   const app = createHttpApp(deps);
   let http: ServerType | undefined;
@@ -134,7 +138,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
       const address = http.address() as AddressInfo;
       server.url = `http://${formatHost(config.host)}:${address.port}`;
       await executor.start();
-      if (config.appUrls.length > 0) syncer.startDiscovery(config.appUrls);
+      syncer.startDiscovery(config.appUrls);
     },
     async stop() {
       syncer.stop();

@@ -116,11 +116,16 @@ export class AppSyncer {
     });
   }
 
-  /** Dev discovery: sync every URL now and then every `syncIntervalMs`. */
+  /**
+   * Syncs every URL now and then every `syncIntervalMs`; in dev mode with discovery on, also
+   * probes the well-known local app URLs and keeps the ones that answer as an SDK.
+   */
   startDiscovery(urls: readonly string[]): void {
     for (const url of urls) this.urls.add(url);
     const { config } = this.deps;
-    if (this.urls.size === 0 || config.syncIntervalMs === 0) return;
+    const probing = config.mode === "dev" && config.discovery;
+    if ((this.urls.size === 0 && !probing) || config.syncIntervalMs === 0) return;
+    if (this.timer !== undefined) return;
     const tick = (): void => {
       void this.syncAll().finally(() => {
         if (this.timer !== undefined) this.timer = setTimeout(tick, config.syncIntervalMs).unref();
@@ -139,6 +144,20 @@ export class AppSyncer {
   }
 
   private async syncAll(): Promise<void> {
+    const { config } = this.deps;
+    if (config.mode === "dev" && config.discovery) {
+      for (const url of DISCOVERY_CANDIDATES) {
+        if (this.urls.has(url)) continue;
+        // Unreachable ports fail at once; only an app that answers as an SDK is kept.
+        if (
+          await this.syncUrl(url).then(
+            () => true,
+            () => false,
+          )
+        )
+          this.urls.add(url);
+      }
+    }
     for (const url of this.urls) {
       try {
         await this.syncUrl(url);
@@ -186,6 +205,11 @@ export class AppSyncer {
     return { appId: input.appId, modified };
   }
 }
+
+/** Where dev mode looks for apps by itself, as `inngest dev` does (unless --no-discovery). */
+export const DISCOVERY_CANDIDATES: readonly string[] = [3000, 3001, 3030, 5173, 8000, 8080].map(
+  (port) => `http://127.0.0.1:${port}/api/inngest`,
+);
 
 /** Drops `deployId` and `probe` from app URLs, as Go's NormalizeAppURL does (spec §2.1). */
 export function normalizeAppUrl(url: string): string {

@@ -4,6 +4,7 @@ import type { ServerConfig } from "../config.js";
 import type { Executor } from "../executor.js";
 import type { EventIngest } from "../ingest.js";
 import type { Logger } from "../logger.js";
+import type { RunNotifier } from "../notifier.js";
 import type { FunctionRegistry } from "../registry.js";
 import type { Runner } from "../runner.js";
 import type { AppSyncer } from "../sync.js";
@@ -19,4 +20,5 @@ export interface HttpDeps {
   ingest: EventIngest;
   syncer: AppSyncer;
   executor: Executor;
+  notifier: RunNotifier;
 }

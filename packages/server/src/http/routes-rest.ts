@@ -44,6 +44,12 @@ const ListEventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
 });
 
+/** `?wait_for=completion&timeout=<ms>`: hold the request until the run(s) ended. */
+const WaitQuery = z.object({
+  wait_for: z.literal("completion", { error: "expected wait_for=completion" }).optional(),
+  timeout: z.coerce.number().int().min(0).max(300_000).default(30_000),
+});
+
 const AddApp = z.object({
   url: z.url({ error: "expected the app's serve URL, e.g. http://127.0.0.1:3000/api/inngest" }),
 });
@@ -92,9 +98,38 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
     });
   });
 
-  app.get("/v1/runs/:runId", async (c) =>
-    c.json({ data: apiRunDetail(await loadRun(c.req.param("runId"))) }),
-  );
+  /** Re-reads until `done` holds, waiting for run-finished notifications on `key` in between. */
+  async function hold<T>(
+    key: string,
+    timeoutMs: number,
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+  ): Promise<T> {
+    const deadline = deps.clock.now() + timeoutMs;
+    for (;;) {
+      const wait = deps.notifier.next(key, deadline - deps.clock.now());
+      const value = await read();
+      if (done(value) || deps.clock.now() >= deadline) {
+        wait.cancel();
+        return value;
+      }
+      await wait.promise;
+    }
+  }
+
+  app.get("/v1/runs/:runId", async (c) => {
+    const wait = parseQuery(WaitQuery, c.req.query());
+    const id = c.req.param("runId");
+    const run = wait.wait_for
+      ? await hold(
+          id,
+          wait.timeout,
+          () => loadRun(id),
+          (found) => isTerminal(found.status),
+        )
+      : await loadRun(id);
+    return c.json({ data: apiRunDetail(run) });
+  });
 
   app.delete("/v1/runs/:runId", async (c) => {
     const run = await loadRun(c.req.param("runId"));
@@ -140,7 +175,17 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
   });
 
   app.get("/v1/events/:eventId/runs", async (c) => {
-    const runs = await store.runs.byEvent(EventId(c.req.param("eventId")));
+    const wait = parseQuery(WaitQuery, c.req.query());
+    const eventId = EventId(c.req.param("eventId"));
+    const read = () => store.runs.byEvent(eventId);
+    const runs = wait.wait_for
+      ? await hold(
+          eventId,
+          wait.timeout,
+          read,
+          (found) => found.length > 0 && found.every((run) => isTerminal(run.status)),
+        )
+      : await read();
     return c.json({ data: runs.map(apiRun) });
   });
 
