@@ -5,7 +5,7 @@ import {
   type SerializedError,
   toSerializedError,
 } from "@ingot/protocol";
-import { MAX_RETRY_AFTER_MS } from "./context.js";
+import { clampRetryAfter } from "./context.js";
 import type { SdkOutcome } from "./inputs.js";
 
 /** An HTTP answer from an app, with the body already decoded (JSON, or undefined if not JSON). */
@@ -24,8 +24,11 @@ export interface SdkHttpResponse {
  */
 export function classifyResponse(response: SdkHttpResponse, now: number): SdkOutcome {
   const { status, headers } = response;
+  // A 401 from a signature check keeps only `x-inngest-sdk-handled`; a success always has
+  // `x-inngest-sdk` (Go treats a 2xx without it as "not from an SDK", spec §3.3).
   const fromSdk =
-    headers[SdkHeader.Sdk] !== undefined || headers["x-inngest-sdk-handled"] !== undefined;
+    headers[SdkHeader.Sdk] !== undefined ||
+    (status >= 400 && headers["x-inngest-sdk-handled"] !== undefined);
   if (!fromSdk) {
     return { type: "transport", message: `${describe(response)} did not come from an Inngest SDK` };
   }
@@ -93,9 +96,11 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(trimmed)) ms = Number(trimmed) * 1000;
   else {
+    // Only real dates: an HTTP date has a weekday or month name, an ISO date has dashes.
+    if (!/[a-z]/i.test(trimmed) && !/^\d{4}-\d{2}-\d{2}/.test(trimmed)) return undefined;
     const at = Date.parse(trimmed);
     if (Number.isNaN(at)) return undefined;
     ms = at - now;
   }
-  return Math.min(Math.max(0, Math.round(ms)), MAX_RETRY_AFTER_MS);
+  return clampRetryAfter(ms);
 }

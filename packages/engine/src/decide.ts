@@ -1,5 +1,5 @@
 import { DISCOVERY_STEP_ID, isTerminal, type SerializedError, type StepId } from "@ingot/protocol";
-import { MAX_RETRY_AFTER_MS, type DecideContext } from "./context.js";
+import { clampRetryAfter, type DecideContext } from "./context.js";
 import type { Decision } from "./decisions.js";
 import type { EngineInput, EngineInputKind, ExecutionItem, SdkOutcome } from "./inputs.js";
 import { handleOps, metaOf, type Turn } from "./ops.js";
@@ -105,10 +105,7 @@ function retryOrFail(
 ): Decision[] {
   const attempt = item.attempt + 1;
   if (attempt >= ctx.maxAttempts) return [{ kind: "run.finish", status: "Failed", error }];
-  const delay =
-    retryAfterMs === undefined
-      ? ctx.backoffMs(attempt)
-      : Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
+  const delay = retryAfterMs === undefined ? ctx.backoffMs(attempt) : clampRetryAfter(retryAfterMs);
   return [{ kind: "retry", stepId: item.stepId, attempt, at: ctx.now + delay, error }];
 }
 
@@ -128,7 +125,7 @@ function onOps(
     finished: false,
   };
   if (outcome.retryAfterMs !== undefined) {
-    turn.retryAfterMs = Math.min(Math.max(0, outcome.retryAfterMs), MAX_RETRY_AFTER_MS);
+    turn.retryAfterMs = clampRetryAfter(outcome.retryAfterMs);
   }
   handleOps(turn, outcome.ops);
   const decisions = turn.decisions;
@@ -138,7 +135,9 @@ function onOps(
   const version = outcome.requestVersion;
   if (version !== undefined && version !== state.requestVersion) update.requestVersion = version;
   // More than one op means parallel steps: plan every step from now on (spec §3.4).
-  const parallel = outcome.ops.length > 1 && !state.forceStepPlan;
+  // Lazy ops (DeferAdd, …) ride along with others and are not parallel steps (spec §11).
+  const stepOps = outcome.ops.filter((op) => op.kind !== "Unknown").length;
+  const parallel = stepOps > 1 && !state.forceStepPlan;
   if (parallel) update.forceStepPlan = true;
   const effective: RunState = {
     ...state,
@@ -165,9 +164,10 @@ function needsDiscovery(item: ExecutionItem, turn: Turn): boolean {
   return !hasPlannedSiblings(turn.steps);
 }
 
-function hasPlannedSiblings(steps: ReadonlyMap<string, StepState>): boolean {
+/** Planned steps still outstanding; race branches count only when `includeRace`. */
+function hasPlannedSiblings(steps: ReadonlyMap<string, StepState>, includeRace = false): boolean {
   for (const step of steps.values()) {
-    if (step.status === StepStatus.Planned && step.race !== true) return true;
+    if (step.status === StepStatus.Planned && (includeRace || step.race !== true)) return true;
   }
   return false;
 }
@@ -187,7 +187,7 @@ function discovery(
     reason: "discovery",
   });
   // With request version ≥ 2, immediate execution comes back once parallel branches are done.
-  if (state.forceStepPlan && state.requestVersion >= 2 && !hasPlannedSiblings(steps)) {
+  if (state.forceStepPlan && state.requestVersion >= 2 && !hasPlannedSiblings(steps, true)) {
     if (update) update.forceStepPlan = false;
     else decisions.push({ kind: "run.update", forceStepPlan: false });
   }

@@ -102,7 +102,7 @@ const HANDLERS: { [K in OpcodeKind]: OpHandler<K> } = {
       attempt,
       at,
       error: op.error,
-      failedStepId: op.id,
+      ...(op.id === turn.item.stepId ? {} : { failedStepId: op.id }),
     });
   },
   StepPlanned: (turn, op) => {

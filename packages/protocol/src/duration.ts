@@ -35,6 +35,9 @@ export function parseDurationMs(text: string): number | undefined {
   return Math.round(total);
 }
 
+/** `2030-01-01`, `2030-01-01T00:00:00.000Z`, `2030-01-01T00:00:00+02:00` */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
 export type TimeSpec = { kind: "duration"; ms: number } | { kind: "absolute"; at: number };
 
 /**
@@ -44,7 +47,7 @@ export type TimeSpec = { kind: "duration"; ms: number } | { kind: "absolute"; at
 export function parseTimeSpec(text: string): TimeSpec | undefined {
   const ms = parseDurationMs(text);
   if (ms !== undefined) return { kind: "duration", ms };
-  if (text.length >= 10) {
+  if (text.length >= 10 && ISO_DATE.test(text.trim())) {
     const at = Date.parse(text);
     if (!Number.isNaN(at)) return { kind: "absolute", at };
   }
