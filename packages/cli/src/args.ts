@@ -16,7 +16,14 @@ Options:
       --signing-key-fallback KEY  start: previous key, still accepted while rotating
       --event-key KEY      start: key apps use to send events (repeatable)
       --retry-base-ms MS   first retry delay (dev default 1000, start 15000)
+      --ai-timeout-ms MS   deadline of one AI provider call attempt (default 600000)
+      --ai-allow-host HOST start: host the AI gateway may call (repeatable, * wildcards;
+                           default: the public provider APIs)
+      --ai-allow-private   start: let the AI gateway reach private and loopback addresses
       --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default info)
+
+Environment: INGOT_AI_KEYS="openai=sk-…,anthropic=…" gives Ingot provider keys to use when an
+app's step.ai.infer call carries none.
   -h, --help               show this help`;
 
 export type Command = { kind: "help" } | { kind: "run"; mode: ServerMode; flags: ConfigFlags };
@@ -49,6 +56,9 @@ export function parseCommand(argv: readonly string[]): Command {
         "signing-key-fallback": { type: "string" },
         "event-key": { type: "string", multiple: true },
         "retry-base-ms": { type: "string" },
+        "ai-timeout-ms": { type: "string" },
+        "ai-allow-host": { type: "string", multiple: true },
+        "ai-allow-private": { type: "boolean" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -71,6 +81,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values["event-key"] !== undefined) flags.eventKeys = values["event-key"];
   if (values["retry-base-ms"] !== undefined)
     flags.retryBaseMs = integer("--retry-base-ms", values["retry-base-ms"]);
+  if (values["ai-timeout-ms"] !== undefined)
+    flags.aiTimeoutMs = integer("--ai-timeout-ms", values["ai-timeout-ms"]);
+  if (values["ai-allow-host"] !== undefined) flags.aiAllowHosts = values["ai-allow-host"];
+  if (values["ai-allow-private"]) flags.aiAllowPrivate = true;
   if (values["log-level"] !== undefined)
     flags.logLevel = values["log-level"] as ConfigFlags["logLevel"];
   return { kind: "run", mode: command, flags };

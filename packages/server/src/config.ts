@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
+import { DEFAULT_AI_HOSTS } from "./net-guard.js";
 
 /**
  * Server configuration, resolved once (defaults < environment < flags), validated, passed down.
@@ -45,6 +46,14 @@ export const ServerConfig = z.object({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   /** Upper bound on how long the scheduler sleeps without looking at the store (ms). */
   pollIntervalMs: z.number().int().min(10),
+  /** Deadline of one provider call attempt (ms). */
+  aiTimeoutMs: z.number().int().min(100),
+  /** Hosts the AI gateway may call in `start` mode (`*` wildcards); dev mode allows any. */
+  aiAllowHosts: z.array(z.string().min(1)),
+  /** Allow connections to private and loopback addresses (dev mode always does). */
+  aiAllowPrivate: z.boolean(),
+  /** Keys Ingot holds per provider (`openai`, `anthropic`, `google`, …), used when an op has none. */
+  providerKeys: z.record(z.string(), z.string().min(1)),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -75,6 +84,10 @@ export function defaultConfig(mode: ServerMode): ServerConfig {
     eventDedupeWindowMs: DAY_MS,
     logLevel: "info",
     pollIntervalMs: 1_000,
+    aiTimeoutMs: 10 * 60_000,
+    aiAllowHosts: [...DEFAULT_AI_HOSTS],
+    aiAllowPrivate: mode === "dev",
+    providerKeys: {},
   };
 }
 
@@ -111,12 +124,33 @@ function fromEnv(env: Env): ConfigFlags {
   set("syncIntervalMs", int(env.INGOT_SYNC_INTERVAL_MS));
   set("inlineStateBytes", int(env.INGOT_INLINE_STATE_BYTES));
   set("maxBodyBytes", int(env.INGOT_MAX_BODY_BYTES));
+  set("aiTimeoutMs", int(env.INGOT_AI_TIMEOUT_MS));
+  const hosts = env.INGOT_AI_ALLOW_HOSTS?.split(",")
+    .map((host) => host.trim())
+    .filter(Boolean);
+  set("aiAllowHosts", hosts?.length ? hosts : undefined);
+  set("aiAllowPrivate", bool(env.INGOT_AI_ALLOW_PRIVATE));
+  const keys = parseProviderKeys(env.INGOT_AI_KEYS);
+  set("providerKeys", Object.keys(keys).length > 0 ? keys : undefined);
   const level = env.INGOT_LOG_LEVEL;
   if (level !== undefined && level !== "") flags.logLevel = level as ServerConfig["logLevel"];
   const sync = env.INGOT_SQLITE_SYNCHRONOUS;
   if (sync !== undefined && sync !== "")
     flags.sqliteSynchronous = sync as ServerConfig["sqliteSynchronous"];
   return flags;
+}
+
+/** `openai=sk-…,anthropic=sk-ant-…` → `{openai: "sk-…", anthropic: "sk-ant-…"}` */
+export function parseProviderKeys(text: string | undefined): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const entry of text?.split(",") ?? []) {
+    const at = entry.indexOf("=");
+    if (at <= 0) continue;
+    const provider = entry.slice(0, at).trim().toLowerCase();
+    const key = entry.slice(at + 1).trim();
+    if (provider !== "" && key !== "") keys[provider] = key;
+  }
+  return keys;
 }
 
 export class ConfigError extends Error {

@@ -23,6 +23,8 @@ const REDACT = [
   "eventKey",
   "*.eventKey",
   "apiKey",
+  "providerKeys",
+  "*.providerKeys",
   "*.apiKey",
   '*["x-api-key"]',
   '*["api-key"]',

@@ -1,6 +1,7 @@
 import {
   classifyResponse,
   type DecideContext,
+  type Decision,
   decide,
   type EngineInput,
   exponentialBackoff,
@@ -23,6 +24,7 @@ import type {
   FunctionRecord,
   QueueItem,
   QueueLane,
+  RunRecord,
   RunState,
   Store,
 } from "@ingot/store";
@@ -33,6 +35,7 @@ import { newId } from "./ids.js";
 import type { Logger } from "./logger.js";
 import type { ExecutePayload } from "./queue-items.js";
 import type { RunNotifier } from "./notifier.js";
+import type { RunStreams } from "./streams.js";
 import type { FunctionRegistry } from "./registry.js";
 import { RunLocks } from "./run-lock.js";
 import type { SdkClient } from "./sdk-client.js";
@@ -69,6 +72,7 @@ export class Runner {
       sdk: SdkClient;
       dispatcher: Dispatcher;
       secrets: SecretSink;
+      streams: RunStreams;
       notifier: RunNotifier;
     },
   ) {
@@ -220,7 +224,7 @@ export class Runner {
         if (result.ok) {
           this.deps.secrets.put(changes.secrets);
           dispatcher.accept(result.enqueued);
-          if (changes.finished) this.deps.notifier.finished(state.run);
+          this.announce(state.run, changes.decisions);
           return "ok" as const;
         }
         return result.reason;
@@ -236,11 +240,32 @@ export class Runner {
     );
   }
 
+  /** Tells long-polls and stream subscribers what a committed change did. */
+  private announce(run: RunRecord, decisions: readonly Decision[]): void {
+    const { streams, notifier } = this.deps;
+    for (const decision of decisions) {
+      if (decision.kind === "step.save") {
+        streams.publish(run.id, "step", {
+          step_id: decision.stepId,
+          name: decision.meta?.displayName ?? null,
+          status: decision.status,
+        });
+      } else if (decision.kind === "run.finish") {
+        notifier.finished(run);
+        streams.publish(run.id, "run", {
+          status: decision.status,
+          output:
+            decision.status === "Completed" ? (decision.output ?? null) : (decision.error ?? null),
+        });
+      }
+    }
+  }
+
   private async changesFor(
     state: RunState,
     input: EngineInput,
     dispatchedAt: number,
-  ): Promise<{ changeset: Changeset; secrets: GatewaySecret[]; finished: boolean }> {
+  ): Promise<{ changeset: Changeset; secrets: GatewaySecret[]; decisions: Decision[] }> {
     const { store, clock, config, dispatcher } = this.deps;
     const run = state.run;
     const fn = await this.lookupFunction(run.functionId);
@@ -266,7 +291,7 @@ export class Runner {
     return {
       changeset: builder.apply(decisions),
       secrets: builder.secrets,
-      finished: decisions.some((decision) => decision.kind === "run.finish"),
+      decisions,
     };
   }
 }

@@ -15,6 +15,7 @@ import { createHttpApp } from "./http/app.js";
 import type { HttpDeps } from "./http/context.js";
 import { newId } from "./ids.js";
 import { RunNotifier } from "./notifier.js";
+import { RunStreams } from "./streams.js";
 import { EventIngest } from "./ingest.js";
 import { itemHandler } from "./item-handlers.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -80,6 +81,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     handle: (item) => handle(item),
   });
   const notifier = new RunNotifier();
+  const streams = new RunStreams();
   const runner = new Runner({
     store,
     registry,
@@ -90,6 +92,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     dispatcher: executor,
     secrets: vault,
     notifier,
+    streams,
   });
   const events = new EventProcessor({
     store,
@@ -123,6 +126,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     syncer,
     executor,
     notifier,
+    streams,
   };
   const app = createHttpApp(deps);
   let http: ServerType | undefined;
@@ -138,10 +142,12 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
       const address = http.address() as AddressInfo;
       server.url = `http://${formatHost(config.host)}:${address.port}`;
       await executor.start();
+      streams.start();
       syncer.startDiscovery(config.appUrls);
     },
     async stop() {
       syncer.stop();
+      streams.stop();
       await new Promise<void>((resolve) => {
         if (!http) return resolve();
         http.close(() => resolve());

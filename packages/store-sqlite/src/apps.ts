@@ -21,13 +21,13 @@ export class SqliteApps implements AppStore {
            VALUES (@id, @url, @sdk, @framework, @appVersion, NULL, @now, @now, @now)
            ON CONFLICT (id) DO UPDATE SET url = excluded.url, sdk = excluded.sdk,
              framework = excluded.framework, app_version = excluded.app_version, error = NULL,
-             synced_at = excluded.synced_at, updated_at = excluded.updated_at`,
+             synced_at = excluded.synced_at, updated_at = excluded.updated_at, deleted_at = NULL`,
         )
         .run({ ...app, now });
       const existing = new Map(
         (
           this.sql
-            .get("SELECT id, config, archived_at FROM functions WHERE app_id = ?")
+            .get("SELECT id, name, config, archived_at FROM functions WHERE app_id = ?")
             .all(app.id) as Row[]
         ).map((row) => [String(row.id), row]),
       );
@@ -39,8 +39,13 @@ export class SqliteApps implements AppStore {
         const config = json(fn.config);
         const previous = existing.get(fn.id);
         if (!previous) added++;
-        else if (previous.config !== config || previous.archived_at !== null) updated++;
-        else continue;
+        else if (
+          previous.config !== config ||
+          previous.name !== fn.name ||
+          previous.archived_at !== null
+        ) {
+          updated++;
+        } else continue;
         this.sql
           .get(
             `INSERT INTO functions (id, uuid, app_id, name, config, created_at, updated_at, archived_at)
@@ -69,12 +74,15 @@ export class SqliteApps implements AppStore {
   }
 
   get(id: AppId): Promise<AppRecord | undefined> {
-    const row = this.sql.get("SELECT * FROM apps WHERE id = ?").get(id) as Row | undefined;
+    const row = this.sql.get("SELECT * FROM apps WHERE id = ? AND deleted_at IS NULL").get(id) as
+      Row | undefined;
     return Promise.resolve(row ? appFromRow(row) : undefined);
   }
 
   list(): Promise<AppRecord[]> {
-    const rows = this.sql.get("SELECT * FROM apps ORDER BY id").all() as Row[];
+    const rows = this.sql
+      .get("SELECT * FROM apps WHERE deleted_at IS NULL ORDER BY id")
+      .all() as Row[];
     return Promise.resolve(rows.map(appFromRow));
   }
 
@@ -85,7 +93,11 @@ export class SqliteApps implements AppStore {
           "UPDATE functions SET archived_at = ?, updated_at = ? WHERE app_id = ? AND archived_at IS NULL",
         )
         .run(now, now, id);
-      return this.sql.get("DELETE FROM apps WHERE id = ?").run(id).changes > 0;
+      return (
+        this.sql
+          .get("UPDATE apps SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL")
+          .run(now, now, id).changes > 0
+      );
     });
   }
 

@@ -1,4 +1,6 @@
+import type { StoredEvent } from "@ingot/protocol";
 import type { Changeset, NewRun, NewWait, QueueItem, RunPatch, StepWrite } from "@ingot/store";
+import type { SqliteAiCalls } from "./ai-calls.js";
 import type { SqliteEvents } from "./events.js";
 import type { QueueWriter } from "./queue.js";
 import { json, type Statements } from "./rows.js";
@@ -16,6 +18,7 @@ export class ChangesetWriter {
     private readonly sql: Statements,
     private readonly queue: QueueWriter,
     private readonly events: SqliteEvents,
+    private readonly aiCalls: SqliteAiCalls,
   ) {}
 
   /** Runs synchronously inside a write; throws `Abort` to undo everything it did. */
@@ -69,6 +72,7 @@ export class ChangesetWriter {
         entry.data === undefined ? null : json(entry.data),
       );
     }
+    for (const call of changes.aiCalls ?? []) this.aiCalls.insert(call);
     return enqueued;
   }
 
@@ -163,10 +167,15 @@ export class ChangesetWriter {
 
   private insertWait(wait: NewWait, now: number): QueueItem[] {
     if (wait.lookback) {
+      let matched: StoredEvent | undefined;
+      // Leave the loop (closing the cursor) before writing: the connection cannot do both.
       for (const event of this.events.recent(wait.key, wait.lookback.since)) {
-        if (wait.lookback.matches(event))
-          return this.queue.insertAll(wait.lookback.then(event), now);
+        if (wait.lookback.matches(event)) {
+          matched = event;
+          break;
+        }
       }
+      if (matched) return this.queue.insertAll(wait.lookback.then(matched), now);
     }
     this.sql
       .get(

@@ -75,14 +75,12 @@ export class SqliteEvents implements EventStore {
     );
   }
 
-  /** Events named `name` received at or after `since`, oldest first (wait lookback). */
-  recent(name: string, since: number): StoredEvent[] {
+  /** Events named `name` received at or after `since`, oldest first, read lazily (wait lookback). */
+  *recent(name: string, since: number): Generator<StoredEvent> {
     const rows = this.sql
-      .get(
-        "SELECT * FROM events WHERE name = ? AND received_at >= ? ORDER BY received_at, id LIMIT 1000",
-      )
-      .all(name, since) as Row[];
-    return rows.map(eventFromRow);
+      .get("SELECT * FROM events WHERE name = ? AND received_at >= ? ORDER BY received_at, id")
+      .iterate(name, since) as IterableIterator<Row>;
+    for (const row of rows) yield eventFromRow(row);
   }
 
   get(id: EventId): Promise<StoredEvent | undefined> {
@@ -107,7 +105,10 @@ export class SqliteEvents implements EventStore {
       clauses.push("name = ?");
       params.push(filter.name);
     }
-    if (filter.before !== undefined) {
+    if (filter.before !== undefined && filter.beforeId !== undefined) {
+      clauses.push("(received_at < ? OR (received_at = ? AND id < ?))");
+      params.push(filter.before, filter.before, filter.beforeId);
+    } else if (filter.before !== undefined) {
       clauses.push("received_at < ?");
       params.push(filter.before);
     }

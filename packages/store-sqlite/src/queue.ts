@@ -27,7 +27,7 @@ export class QueueWriter {
         availableAt,
         owner,
         token,
-        item.claim ? null : (item.dedupeKey ?? null),
+        item.dedupeKey ?? null,
         now,
       );
       if (result.changes === 0) continue;
@@ -80,7 +80,7 @@ export class SqliteQueue implements QueueStore {
         .all(...input.lanes, input.now, input.limit) as Row[];
       const until = input.now + input.leaseMs;
       const lease = this.sql.get(
-        "UPDATE queue SET available_at = ?, lease_owner = ?, lease_token = ?, dedupe_key = NULL WHERE id = ?",
+        "UPDATE queue SET available_at = ?, lease_owner = ?, lease_token = ? WHERE id = ?",
       );
       return rows.map((row) => {
         const token = randomUUID();
@@ -109,7 +109,7 @@ export class SqliteQueue implements QueueStore {
   release(input: { ids: readonly QueueItemId[]; owner: string; at: number }): Promise<void> {
     return this.writer.write(() => {
       const statement = this.sql.get(
-        "UPDATE queue SET available_at = ?, lease_owner = NULL, lease_token = NULL WHERE id = ? AND lease_owner = ?",
+        "UPDATE OR REPLACE queue SET available_at = ?, lease_owner = NULL, lease_token = NULL WHERE id = ? AND lease_owner = ?",
       );
       for (const id of input.ids) statement.run(input.at, id, input.owner);
     });
@@ -130,7 +130,7 @@ export class SqliteQueue implements QueueStore {
       () =>
         this.sql
           .get(
-            "UPDATE queue SET lease_owner = NULL, lease_token = NULL WHERE lease_owner IS NOT NULL AND available_at <= ?",
+            "UPDATE OR REPLACE queue SET lease_owner = NULL, lease_token = NULL WHERE lease_owner IS NOT NULL AND available_at <= ?",
           )
           .run(now).changes,
     );
@@ -142,7 +142,7 @@ export class SqliteQueue implements QueueStore {
       () =>
         this.sql
           .get(
-            "UPDATE queue SET lease_owner = NULL, lease_token = NULL, available_at = MIN(available_at, ?) WHERE lease_owner IS NOT NULL AND lease_owner != ?",
+            "UPDATE OR REPLACE queue SET lease_owner = NULL, lease_token = NULL, available_at = MIN(available_at, ?) WHERE lease_owner IS NOT NULL AND lease_owner != ?",
           )
           .run(now, owner).changes,
     );

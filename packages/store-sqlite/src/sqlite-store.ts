@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Changeset, CommitResult, Store } from "@ingot/store";
+import { SqliteAiCalls } from "./ai-calls.js";
 import { SqliteApps } from "./apps.js";
 import { ChangesetWriter } from "./commit.js";
 import { type Db, GroupCommitter, openDatabase } from "./database.js";
@@ -25,6 +26,7 @@ export class SqliteStore implements Store {
   readonly runs: SqliteRuns;
   readonly queue: SqliteQueue;
   readonly waits: SqliteWaits;
+  readonly aiCalls: SqliteAiCalls;
   private readonly db: Db;
   private readonly writer: GroupCommitter;
   private readonly changesets: ChangesetWriter;
@@ -42,7 +44,8 @@ export class SqliteStore implements Store {
     this.runs = new SqliteRuns(sql);
     this.queue = new SqliteQueue(sql, this.writer, queueWriter);
     this.waits = new SqliteWaits(sql);
-    this.changesets = new ChangesetWriter(sql, queueWriter, this.events);
+    this.aiCalls = new SqliteAiCalls(sql);
+    this.changesets = new ChangesetWriter(sql, queueWriter, this.events, this.aiCalls);
   }
 
   commit(changes: Changeset): Promise<CommitResult> {

@@ -9,7 +9,7 @@ import type {
   StepId,
   StoredEvent,
 } from "@ingot/protocol";
-import type { QueueItem, QueueLane, WaitKind } from "./records.js";
+import type { AiCallRecord, QueueItem, QueueLane, WaitKind } from "./records.js";
 
 /**
  * One atomic change (ARCHITECTURE.md §2, invariant 2): everything in a changeset commits in one
@@ -40,6 +40,7 @@ export interface Changeset {
   /** Internal events (function.finished, function.invoked, …). */
   events?: StoredEvent[];
   history?: NewHistory[];
+  aiCalls?: AiCallRecord[];
 }
 
 export interface RunPatch {

@@ -115,6 +115,44 @@ export interface QueueItem {
   createdAt: number;
 }
 
+/** One provider call of the AI gateway: what was called, what it cost, how it went. */
+export interface AiCallRecord {
+  id: string;
+  runId: RunId;
+  stepId: StepId;
+  functionId: FunctionId;
+  /** 0-based attempt of the step's call. */
+  attempt: number;
+  /** `infer` (step.ai.infer) or `fetch` (step.fetch). */
+  kind: "infer" | "fetch";
+  provider: string;
+  model: string | null;
+  format: string;
+  /** The URL with any key removed. */
+  url: string;
+  /** `ok`, `retry` (failed, will be retried) or `error` (failed for good). */
+  outcome: "ok" | "retry" | "error";
+  httpStatus: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedTokens: number | null;
+  reasoningTokens: number | null;
+  totalTokens: number | null;
+  costUsd: number | null;
+  latencyMs: number;
+  firstTokenMs: number | null;
+  streamed: boolean;
+  /** Where the API key came from: `op` (sent by the SDK), `server` (held by Ingot) or `none`. */
+  keySource: "op" | "server" | "none";
+  error: string | null;
+  /** The request body sent to the provider (no keys: those travel in headers or the URL). */
+  request: unknown;
+  /** The answer's text, for display (the full answer is the step's output). */
+  responseText: string | null;
+  startedAt: number;
+  endedAt: number;
+}
+
 export type WaitKind = "event" | "signal" | "invoke" | "cancel";
 
 export interface WaitRecord {

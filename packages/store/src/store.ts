@@ -11,6 +11,7 @@ import type {
 } from "@ingot/protocol";
 import type { Changeset, CommitResult, NewQueueItem } from "./changeset.js";
 import type {
+  AiCallRecord,
   AppRecord,
   FunctionRecord,
   HistoryRecord,
@@ -35,6 +36,7 @@ export interface Store {
   readonly runs: RunStore;
   readonly queue: QueueStore;
   readonly waits: WaitStore;
+  readonly aiCalls: AiCallStore;
   /** Applies a changeset atomically. */
   commit(changes: Changeset): Promise<CommitResult>;
   close(): Promise<void>;
@@ -86,6 +88,8 @@ export interface EventFilter {
   name?: string;
   /** Only events received before this instant (cursor for paging backwards). */
   before?: number;
+  /** With `before`: also events received exactly at `before` whose id sorts below this one. */
+  beforeId?: string;
   after?: number;
   limit: number;
 }
@@ -164,6 +168,36 @@ export interface WaitStore {
   byKey(kind: WaitKind, key: string): Promise<WaitRecord[]>;
   forRun(runId: RunId): Promise<WaitRecord[]>;
   get(id: string): Promise<WaitRecord | undefined>;
+}
+
+export interface AiCallFilter {
+  runId?: RunId;
+  functionIds?: FunctionId[];
+  /** Started at or after / before (epoch ms). */
+  from?: number;
+  until?: number;
+  limit: number;
+}
+
+export interface AiUsageTotals {
+  key: string;
+  calls: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  costUsd: number;
+  latencyMsAvg: number;
+}
+
+export interface AiCallStore {
+  list(filter: AiCallFilter): Promise<AiCallRecord[]>;
+  /** Totals grouped by provider, model or function, over calls started in [from, until). */
+  totals(input: {
+    groupBy: "provider" | "model" | "function";
+    from?: number;
+    until?: number;
+  }): Promise<AiUsageTotals[]>;
 }
 
 export type { StepId };

@@ -4,6 +4,7 @@ import type { HttpDeps } from "./context.js";
 import { errorResponse } from "./errors.js";
 import { restRoutes } from "./routes-rest.js";
 import { sdkRoutes } from "./routes-sdk.js";
+import { streamRoutes } from "./routes-stream.js";
 
 /** The server's routes as a Hono app: testable with `app.request()`, no socket needed. */
 export function createHttpApp(deps: HttpDeps): Hono {
@@ -19,5 +20,6 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.get("/health", (c) => c.json({ status: "ok", mode: deps.config.mode }));
   sdkRoutes(app, deps);
   restRoutes(app, deps);
+  streamRoutes(app, deps);
   return app;
 }

@@ -5,6 +5,7 @@ import type { Executor } from "../executor.js";
 import type { EventIngest } from "../ingest.js";
 import type { Logger } from "../logger.js";
 import type { RunNotifier } from "../notifier.js";
+import type { RunStreams } from "../streams.js";
 import type { FunctionRegistry } from "../registry.js";
 import type { Runner } from "../runner.js";
 import type { AppSyncer } from "../sync.js";
@@ -21,4 +22,5 @@ export interface HttpDeps {
   syncer: AppSyncer;
   executor: Executor;
   notifier: RunNotifier;
+  streams: RunStreams;
 }

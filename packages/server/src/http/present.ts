@@ -1,5 +1,13 @@
 import type { ApiEvent, ApiRun, StoredEvent } from "@ingot/protocol";
-import type { AppRecord, FunctionRecord, HistoryRecord, RunRecord, StepRecord } from "@ingot/store";
+import type {
+  AiCallRecord,
+  AiUsageTotals,
+  AppRecord,
+  FunctionRecord,
+  HistoryRecord,
+  RunRecord,
+  StepRecord,
+} from "@ingot/store";
 
 /** Store records → REST shapes (ARCHITECTURE.md §3, Inngest v1 field names). */
 
@@ -96,5 +104,52 @@ export function apiFunction(fn: FunctionRecord): Record<string, unknown> {
     created_at: iso(fn.createdAt),
     updated_at: iso(fn.updatedAt),
     archived_at: iso(fn.archivedAt),
+  };
+}
+
+export function apiAiCall(call: AiCallRecord): Record<string, unknown> {
+  return {
+    id: call.id,
+    run_id: call.runId,
+    step_id: call.stepId,
+    function_id: call.functionId,
+    attempt: call.attempt,
+    kind: call.kind,
+    provider: call.provider,
+    model: call.model,
+    format: call.format,
+    url: call.url,
+    outcome: call.outcome,
+    http_status: call.httpStatus,
+    usage: {
+      input_tokens: call.inputTokens,
+      output_tokens: call.outputTokens,
+      cached_tokens: call.cachedTokens,
+      reasoning_tokens: call.reasoningTokens,
+      total_tokens: call.totalTokens,
+    },
+    cost_usd: call.costUsd,
+    latency_ms: call.latencyMs,
+    first_token_ms: call.firstTokenMs,
+    streamed: call.streamed,
+    key_source: call.keySource,
+    error: call.error,
+    request: call.request,
+    response_text: call.responseText,
+    started_at: iso(call.startedAt),
+    ended_at: iso(call.endedAt),
+  };
+}
+
+export function apiUsage(totals: AiUsageTotals): Record<string, unknown> {
+  return {
+    key: totals.key,
+    calls: totals.calls,
+    errors: totals.errors,
+    input_tokens: totals.inputTokens,
+    output_tokens: totals.outputTokens,
+    cached_tokens: totals.cachedTokens,
+    cost_usd: Number(totals.costUsd.toFixed(6)),
+    latency_ms_avg: Number(totals.latencyMsAvg.toFixed(1)),
   };
 }

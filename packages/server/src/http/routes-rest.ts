@@ -14,6 +14,7 @@ import { requireSigningKey } from "./auth.js";
 import { readJson } from "./body.js";
 import type { HttpDeps } from "./context.js";
 import {
+  apiAiCall,
   apiApp,
   apiEvent,
   apiFunction,
@@ -21,6 +22,7 @@ import {
   apiRun,
   apiRunDetail,
   apiStep,
+  apiUsage,
 } from "./present.js";
 
 const MAX_PAGE = 500;
@@ -40,7 +42,15 @@ const ListRunsQuery = z.object({
 
 const ListEventsQuery = z.object({
   name: z.string().optional(),
-  cursor: z.coerce.number().int().optional(),
+  /** `<received_at ms>:<event id>` of the last event of the previous page. */
+  cursor: z
+    .string()
+    .regex(/^\d+:[0-9A-Za-z]+$/, "expected the cursor of a previous page")
+    .transform((value) => {
+      const [at = "0", id = ""] = value.split(":");
+      return { at: Number(at), id };
+    })
+    .optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
 });
 
@@ -48,6 +58,19 @@ const ListEventsQuery = z.object({
 const WaitQuery = z.object({
   wait_for: z.literal("completion", { error: "expected wait_for=completion" }).optional(),
   timeout: z.coerce.number().int().min(0).max(300_000).default(30_000),
+});
+
+const AiCallsQuery = z.object({
+  function_id: z.string().optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
+});
+
+const AiUsageQuery = z.object({
+  group_by: z.enum(["provider", "model", "function"]).default("model"),
+  from: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
 });
 
 const AddApp = z.object({
@@ -157,13 +180,13 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
     const query = parseQuery(ListEventsQuery, c.req.query());
     const events = await store.events.list({
       ...(query.name ? { name: query.name } : {}),
-      ...(query.cursor !== undefined ? { before: query.cursor } : {}),
+      ...(query.cursor !== undefined ? { before: query.cursor.at, beforeId: query.cursor.id } : {}),
       limit: query.limit,
     });
     const last = events.at(-1);
     return c.json({
       data: events.map(apiEvent),
-      cursor: events.length === query.limit && last ? last.receivedAt : null,
+      cursor: events.length === query.limit && last ? `${last.receivedAt}:${last.id}` : null,
     });
   });
 
@@ -216,6 +239,33 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
       throw new IngotError(ErrorCode.AppNotFound, `app ${c.req.param("appId")} not found`);
     await deps.syncer.reloadRegistry();
     return c.json({ data: { removed: true } });
+  });
+
+  app.get("/v1/runs/:runId/ai", async (c) => {
+    const run = await loadRun(c.req.param("runId"));
+    const calls = await store.aiCalls.list({ runId: run.id, limit: MAX_PAGE * 10 });
+    return c.json({ data: calls.map(apiAiCall) });
+  });
+
+  app.get("/v1/ai/calls", async (c) => {
+    const query = parseQuery(AiCallsQuery, c.req.query());
+    const calls = await store.aiCalls.list({
+      ...(query.function_id ? { functionIds: [FunctionId(query.function_id)] } : {}),
+      ...(query.from ? { from: Date.parse(query.from) } : {}),
+      ...(query.until ? { until: Date.parse(query.until) } : {}),
+      limit: query.limit,
+    });
+    return c.json({ data: calls.map(apiAiCall) });
+  });
+
+  app.get("/v1/ai/usage", async (c) => {
+    const query = parseQuery(AiUsageQuery, c.req.query());
+    const totals = await store.aiCalls.totals({
+      groupBy: query.group_by,
+      ...(query.from ? { from: Date.parse(query.from) } : {}),
+      ...(query.until ? { until: Date.parse(query.until) } : {}),
+    });
+    return c.json({ data: totals.map(apiUsage) });
   });
 
   app.get("/v1/functions", async (c) =>

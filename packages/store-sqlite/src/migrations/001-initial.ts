@@ -9,7 +9,9 @@ CREATE TABLE apps (
   error TEXT,
   synced_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  -- Removed apps stay as tombstones so other nodes notice the change (lastChangeAt).
+  deleted_at INTEGER
 );
 
 CREATE TABLE functions (
@@ -94,9 +96,11 @@ CREATE TABLE queue (
   available_at INTEGER NOT NULL,
   lease_owner TEXT,
   lease_token TEXT,
-  dedupe_key TEXT UNIQUE,
+  dedupe_key TEXT,
   created_at INTEGER NOT NULL
 );
+-- At most one unleased item per dedupe key; a leased one does not block a new one.
+CREATE UNIQUE INDEX queue_dedupe ON queue (dedupe_key) WHERE lease_owner IS NULL;
 CREATE INDEX queue_due ON queue (lane, lease_owner, available_at);
 CREATE INDEX queue_run ON queue (run_id);
 

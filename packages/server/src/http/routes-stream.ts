@@ -1,0 +1,74 @@
+import { ErrorCode, IngotError, isTerminal, RunId } from "@ingot/protocol";
+import type { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { StreamMessage } from "../streams.js";
+import type { HttpDeps } from "./context.js";
+
+/** Comment line sent when nothing else happened, so proxies keep the connection. */
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * `GET /v1/runs/:runId/stream` — Server-Sent Events of a run: `ai.start`, `delta` (tokens of a
+ * streamed `step.ai.infer` while the function is suspended), `ai.end`, `step` and finally `run`.
+ * Every message has an `id`; reconnect with `Last-Event-ID` (or `?after=`) to resume.
+ */
+export function streamRoutes(app: Hono, deps: HttpDeps): void {
+  app.get("/v1/runs/:runId/stream", async (c) => {
+    const runId = RunId(c.req.param("runId"));
+    const run = await deps.store.runs.get(runId);
+    if (!run) throw new IngotError(ErrorCode.RunNotFound, `run ${runId} not found`);
+    const after = Number(c.req.header("last-event-id") ?? c.req.query("after") ?? 0);
+    const afterId = Number.isInteger(after) && after >= 0 ? after : 0;
+
+    return streamSSE(c, async (stream) => {
+      const queue: StreamMessage[] = [];
+      let wake: (() => void) | undefined;
+      let done = false;
+      const unsubscribe = deps.streams.subscribe(runId, afterId, (message) => {
+        queue.push(message);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        done = true;
+        wake?.();
+      });
+      // A run that ended before anyone watched it has no `run` message buffered: say it now.
+      const current = await deps.store.runs.get(runId);
+      if (current && isTerminal(current.status) && !deps.streams.ended(runId)) {
+        queue.push({
+          id: 0,
+          event: "run",
+          data: {
+            status: current.status,
+            output: current.status === "Completed" ? current.output : current.error,
+          },
+        });
+      }
+      try {
+        while (!done) {
+          const message = queue.shift();
+          if (message) {
+            await stream.writeSSE({
+              ...(message.id > 0 ? { id: String(message.id) } : {}),
+              event: message.event,
+              data: JSON.stringify(message.data),
+            });
+            if (message.event === "run") break;
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, HEARTBEAT_MS);
+            wake = () => {
+              clearTimeout(timer);
+              wake = undefined;
+              resolve();
+            };
+          });
+          if (queue.length === 0 && !done) await stream.write(": ping\n\n");
+        }
+      } finally {
+        unsubscribe();
+      }
+    });
+  });
+}
