@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { conditions: ["source"] },
-  ssr: { resolve: { conditions: ["source"] } },
+  resolve: { conditions: ["ingot-source"] },
+  ssr: { resolve: { conditions: ["ingot-source"] } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "tests/**/*.test.ts"],
     testTimeout: 60_000,
