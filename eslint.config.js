@@ -32,6 +32,7 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-return": "off",
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/require-await": "off",
+      "@typescript-eslint/no-explicit-any": "off",
     },
   },
 );

@@ -7,6 +7,7 @@ import {
   RunId,
   type RunStatus,
   type SerializedError,
+  type StepId,
   type StoredEvent,
   toSdkEvent,
 } from "@ingot/protocol";
@@ -19,6 +20,7 @@ import {
 } from "@ingot/store";
 import { prepareCondition } from "./conditions.js";
 import { newId } from "./ids.js";
+import { type GatewaySecret, splitSecrets } from "./secrets.js";
 import { type GatewayPayload, QueueKind } from "./queue-items.js";
 import { finishedEvents, newRunChanges } from "./run-factory.js";
 
@@ -39,12 +41,6 @@ export interface ApplyContext {
 
 /** Status of a step whose attempt failed and will be retried (not an engine status). */
 export const ERRORED = "errored";
-
-/** An API key that must stay in memory for a gateway item (never stored, invariant 6). */
-export interface GatewaySecret {
-  itemId: string;
-  authKey: string;
-}
 
 /** Builds the changeset (one transaction) that carries out an engine's decisions. */
 export class ChangesetBuilder {
@@ -222,25 +218,8 @@ const HANDLERS: { [K in DecisionKind]: Handler<K> } = {
     );
   },
   invoke: (b, d) => invoke(b, d),
-  "gateway.ai": (b, d) => {
-    const { auth_key: authKey, ...request } = d.request;
-    const hasKey = typeof authKey === "string" && authKey !== "";
-    const payload: GatewayPayload = { stepId: d.stepId, attempt: 0, type: "ai", hasKey, request };
-    const item = b.item(QueueLane.Gateway, QueueKind.Gateway, payload, b.context.now);
-    if (hasKey) b.secrets.push({ itemId: item.id, authKey });
-    b.history("step.gateway", { stepId: d.stepId, data: { url: redactUrl(d.request.url) } });
-  },
-  "gateway.fetch": (b, d) => {
-    const payload: GatewayPayload = {
-      stepId: d.stepId,
-      attempt: 0,
-      type: "fetch",
-      hasKey: false,
-      request: d.request,
-    };
-    b.item(QueueLane.Gateway, QueueKind.Gateway, payload, b.context.now);
-    b.history("step.gateway", { stepId: d.stepId, data: { url: redactUrl(d.request.url) } });
-  },
+  "gateway.ai": (b, d) => gateway(b, d.stepId, "ai", d.request),
+  "gateway.fetch": (b, d) => gateway(b, d.stepId, "fetch", d.request),
   retry: (b, d) => {
     b.item(QueueLane.Sdk, QueueKind.Execute, { stepId: d.stepId, attempt: d.attempt }, d.at);
     const failed = d.failedStepId ?? (d.stepId === DISCOVERY_STEP_ID ? undefined : d.stepId);
@@ -258,6 +237,26 @@ const HANDLERS: { [K in DecisionKind]: Handler<K> } = {
   },
   "run.finish": (b, d) => finish(b, d.status, d.output, d.error),
 };
+
+/** A gateway item, stored without the op's secrets (kept in memory for the call). */
+function gateway(
+  b: ChangesetBuilder,
+  stepId: StepId,
+  type: "ai" | "fetch",
+  request: Record<string, unknown>,
+): void {
+  const { stored, secret } = splitSecrets(request);
+  const payload: GatewayPayload = {
+    stepId,
+    attempt: 0,
+    type,
+    hasKey: secret !== undefined,
+    request: stored,
+  };
+  const item = b.item(QueueLane.Gateway, QueueKind.Gateway, payload, b.context.now);
+  if (secret) b.secrets.push({ itemId: item.id, secret });
+  b.history("step.gateway", { stepId, data: { type, url: String(stored.url) } });
+}
 
 function resumeItem(b: ChangesetBuilder, stepId: string, result: unknown): NewQueueItem {
   return {
@@ -384,17 +383,4 @@ function finish(
   b.history(`function.${status.toLowerCase()}`, {
     data: serialized === undefined ? undefined : { error: serialized },
   });
-}
-
-/** Gemini keys travel in the URL (`?key=`); never let one reach history. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    for (const name of ["key", "api_key", "apikey", "api-key"]) {
-      if (parsed.searchParams.has(name)) parsed.searchParams.set(name, "[redacted]");
-    }
-    return parsed.toString();
-  } catch {
-    return "[invalid url]";
-  }
 }

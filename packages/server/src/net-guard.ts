@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
 import { isIP } from "node:net";
 
 /**
@@ -74,7 +74,7 @@ type LookupCallback = (
 /** A `lookup` for sockets that refuses to connect to private addresses. */
 export function publicOnlyLookup(
   hostname: string,
-  options: { all?: boolean; family?: number },
+  options: LookupOptions,
   callback: LookupCallback,
 ): void {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {

@@ -28,7 +28,8 @@ import type {
   RunState,
   Store,
 } from "@ingot/store";
-import { ChangesetBuilder, ERRORED, type GatewaySecret } from "./applier.js";
+import { ChangesetBuilder, ERRORED } from "./applier.js";
+import type { GatewaySecret } from "./secrets.js";
 import type { Clock } from "./clock.js";
 import type { ServerConfig } from "./config.js";
 import { newId } from "./ids.js";
@@ -53,6 +54,9 @@ export interface SecretSink {
 }
 
 const MAX_CONFLICT_RETRIES = 16;
+
+/** Rows a caller adds to the changeset of an input (e.g. the AI call that produced a result). */
+export type ExtraChanges = Pick<Changeset, "aiCalls">;
 
 /**
  * Drives runs: loads a run, asks the engine what to do with an input, and commits the result
@@ -160,7 +164,7 @@ export class Runner {
     item: QueueItem,
     stepId: StepId,
     result: unknown,
-    options: { failed?: SerializedError; claimWait?: string } = {},
+    options: { failed?: SerializedError; claimWait?: string; extra?: ExtraChanges } = {},
   ): Promise<"ok" | "stale" | "unknown"> {
     const input: EngineInput = { kind: "step.resolved", stepId, result };
     if (options.failed) input.failed = options.failed;
@@ -168,6 +172,7 @@ export class Runner {
       complete: item,
       dispatchedAt: this.deps.clock.now(),
       ...(options.claimWait !== undefined ? { claimWait: options.claimWait } : {}),
+      ...(options.extra ? { extra: options.extra } : {}),
     });
   }
 
@@ -206,6 +211,7 @@ export class Runner {
       holds?: { id: QueueItem["id"]; lease: string };
       claimWait?: string;
       dispatchedAt: number;
+      extra?: ExtraChanges;
     },
   ): Promise<"ok" | "stale" | "unknown"> {
     const { store, dispatcher, logger } = this.deps;
@@ -220,6 +226,7 @@ export class Runner {
         if (options.complete) changes.changeset.complete = leaseOf(options.complete);
         if (options.holds) changes.changeset.holds = options.holds;
         if (options.claimWait !== undefined) changes.changeset.claimWait = options.claimWait;
+        if (options.extra?.aiCalls) changes.changeset.aiCalls = options.extra.aiCalls;
         const result = await store.commit(changes.changeset);
         if (result.ok) {
           this.deps.secrets.put(changes.secrets);

@@ -14,6 +14,7 @@ import { GatewayWorker } from "./gateway-worker.js";
 import { createHttpApp } from "./http/app.js";
 import type { HttpDeps } from "./http/context.js";
 import { newId } from "./ids.js";
+import { publicOnlyLookup } from "./net-guard.js";
 import { RunNotifier } from "./notifier.js";
 import { RunStreams } from "./streams.js";
 import { EventIngest } from "./ingest.js";
@@ -64,6 +65,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
   });
   const vault = new SecretVault();
   const providers = new ProviderClient();
+  const guardedProviders = new ProviderClient({ connect: { lookup: publicOnlyLookup } });
   let handle: (item: Parameters<ReturnType<typeof itemHandler>>[0]) => Promise<void> = () =>
     Promise.resolve();
   const executor = new Executor({
@@ -111,6 +113,8 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     dispatcher: executor,
     vault,
     client: providers,
+    guarded: guardedProviders,
+    streams,
   });
   handle = itemHandler({ runner, events, gateway, logger });
   const ingest = new EventIngest({ store, clock, config, dispatcher: executor });
@@ -154,7 +158,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
         if ("closeAllConnections" in http) http.closeAllConnections();
       });
       await executor.stop();
-      await Promise.all([sdk.close(), providers.close()]);
+      await Promise.all([sdk.close(), providers.close(), guardedProviders.close()]);
       await store.close();
       lock?.release();
     },

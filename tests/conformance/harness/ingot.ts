@@ -11,6 +11,8 @@ export interface IngotProcess {
   url: string;
   port: number;
   dataDir: string;
+  /** Pid of the current server process. */
+  pid(): number;
   /** Everything the server wrote to stderr (its log). */
   logs(): string;
   /** Graceful stop (SIGTERM). */
@@ -107,6 +109,7 @@ export async function startIngot(options: IngotOptions = {}): Promise<IngotProce
     port,
     dataDir,
     logs: () => log,
+    pid: () => child?.pid ?? 0,
     async stop() {
       const proc = child;
       proc?.kill("SIGTERM");

@@ -234,6 +234,8 @@ function stream(input: RenderInput<OpenAiChat>, reply: Reply): StreamChunk[] {
   const chunk = (delta: JsonObject, finish: string | null): StreamChunk =>
     sseEvent({
       ...head,
+      // Real chunks carry service_tier too (api.openai.com, 2025+).
+      service_tier: "default",
       system_fingerprint: "fp_sim",
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       ...(parsed.includeUsage ? { usage: null } : {}),
@@ -246,7 +248,15 @@ function stream(input: RenderInput<OpenAiChat>, reply: Reply): StreamChunk[] {
   chunks.push(chunk({}, finishReason(reply)));
   if (parsed.includeUsage) {
     const u = usage(parsed, reply, resolved.behaviour.cachedTokens ?? 0, ctx);
-    chunks.push(sseEvent({ ...head, system_fingerprint: "fp_sim", choices: [], usage: u }));
+    chunks.push(
+      sseEvent({
+        ...head,
+        service_tier: "default",
+        system_fingerprint: "fp_sim",
+        choices: [],
+        usage: u,
+      }),
+    );
   }
   chunks.push(sseEvent("[DONE]"));
   return chunks;
