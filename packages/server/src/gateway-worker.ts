@@ -26,7 +26,7 @@ import type { Clock } from "./clock.js";
 import type { ServerConfig } from "./config.js";
 import { newId } from "./ids.js";
 import type { Logger } from "./logger.js";
-import { hostAllowed } from "./net-guard.js";
+import { hostAllowed, isPrivateAddress, resolveAll } from "./net-guard.js";
 import { type GatewayPayload, QueueKind } from "./queue-items.js";
 import { type Dispatcher, leaseOf, type Runner } from "./runner.js";
 import { restoreSecrets, type SecretVault } from "./secrets.js";
@@ -78,7 +78,7 @@ export class GatewayWorker {
 
     const restored = restoreSecrets(payload.request, secret);
     const prepared = this.prepare(payload, restored);
-    const refused = this.refusal(prepared.url, payload.type);
+    const refused = await this.refusal(prepared.url, payload.type);
     const startedAt = this.deps.clock.now();
     const outcome: CallOutcome = refused
       ? {
@@ -161,18 +161,29 @@ export class GatewayWorker {
     };
   }
 
-  /** Why this call may not be made (start mode allow-list), or undefined. */
-  private refusal(url: string, type: GatewayPayload["type"]): string | undefined {
+  /**
+   * Why this call may not be made, or undefined: in start mode, AI calls only go to allow-listed
+   * hosts, and no call goes to a private address (checked here for a clear, final error; the
+   * guarded client checks again at connect time against DNS rebinding).
+   */
+  private async refusal(url: string, type: GatewayPayload["type"]): Promise<string | undefined> {
     const { config } = this.deps;
     let host: string;
     try {
-      host = new URL(url).hostname;
+      host = new URL(url).hostname.replace(/^\[|\]$/g, "");
     } catch {
       return `the ${type === "ai" ? "model" : "fetch"} URL "${redactUrl(url)}" is not a valid URL`;
     }
-    if (config.mode !== "start" || type !== "ai") return undefined;
-    if (hostAllowed(host, config.aiAllowHosts)) return undefined;
-    return `the AI gateway may not call ${host}: add it with --ai-allow-host (allowed: ${config.aiAllowHosts.join(", ")})`;
+    if (config.mode === "start" && type === "ai" && !hostAllowed(host, config.aiAllowHosts)) {
+      return `the AI gateway may not call ${host}: allow it with --ai-allow-host (allowed: ${config.aiAllowHosts.join(", ")})`;
+    }
+    if (config.aiAllowPrivate) return undefined;
+    const addresses = await resolveAll(host);
+    const blocked = addresses.find((address) => isPrivateAddress(address));
+    if (blocked !== undefined) {
+      return `the gateway may not call ${host} (${blocked}): private and loopback addresses are refused in start mode; allow them with --ai-allow-private`;
+    }
+    return undefined;
   }
 
   private async call(

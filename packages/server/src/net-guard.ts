@@ -1,4 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
+import { lookup as lookupAsync } from "node:dns/promises";
 import { isIP } from "node:net";
 
 /**
@@ -92,4 +93,14 @@ export function publicOnlyLookup(
     if (!first) return callback(new Error(`no address for ${hostname}`), []);
     callback(null, first.address, first.family);
   });
+}
+
+/** Every address a host name resolves to (an IP literal resolves to itself); [] if unknown. */
+export async function resolveAll(host: string): Promise<string[]> {
+  if (isIP(host)) return [host];
+  try {
+    return (await lookupAsync(host, { all: true })).map((entry) => entry.address);
+  } catch {
+    return [];
+  }
 }

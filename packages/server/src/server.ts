@@ -64,8 +64,13 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     connections: config.sdkConcurrency,
   });
   const vault = new SecretVault();
-  const providers = new ProviderClient();
-  const guardedProviders = new ProviderClient({ connect: { lookup: publicOnlyLookup } });
+  // One connection per in-flight call (HTTP/1.1): as many as the gateway lane runs at once.
+  const connections = config.gatewayConcurrency;
+  const providers = new ProviderClient({ connections });
+  const guardedProviders = new ProviderClient({
+    connections,
+    connect: { lookup: publicOnlyLookup },
+  });
   let handle: (item: Parameters<ReturnType<typeof itemHandler>>[0]) => Promise<void> = () =>
     Promise.resolve();
   const executor = new Executor({
