@@ -192,6 +192,13 @@ export class Executor implements Dispatcher {
     }
   }
 
+  private holds(id: QueueItemId): boolean {
+    for (const lane of this.lanes.values()) {
+      if (lane.active.has(id) || lane.backlog.some((item) => item.id === id)) return true;
+    }
+    return false;
+  }
+
   private async maintainLeases(): Promise<void> {
     const { store, clock, leaseMs, logger } = this.options;
     const ids = [...this.lanes.values()].flatMap((lane) => [
@@ -200,11 +207,9 @@ export class Executor implements Dispatcher {
     ]);
     try {
       if (ids.length > 0) {
-        const lost = await store.queue.extend({
-          ids,
-          owner: this.owner,
-          until: clock.now() + leaseMs,
-        });
+        const missing = await store.queue.extend({ ids, owner: this.owner, until: clock.now() + leaseMs });
+        // Items that finished while the extension waited for its commit are gone for a good reason.
+        const lost = missing.filter((id) => this.holds(id));
         if (lost.length > 0) logger.warn({ lost: lost.length }, "lost leases on queue items");
       }
       if (store.dialect !== "sqlite") await store.queue.reapExpired(clock.now());
