@@ -15,6 +15,8 @@ Options:
       --signing-key KEY    start: key that signs requests to apps and authenticates the API
       --signing-key-fallback KEY  start: previous key, still accepted while rotating
       --event-key KEY      start: key apps use to send events (repeatable)
+      --dashboard-token T  start: what the dashboard asks for at sign-in (default: the signing
+                           key; or INGOT_DASHBOARD_TOKEN)
       --retry-base-ms MS   first retry delay (dev default 1000, start 15000)
       --ai-timeout-ms MS   deadline of one AI provider call attempt (default 600000)
       --ai-allow-host HOST start: host the AI gateway may call (repeatable, * wildcards;
@@ -54,6 +56,7 @@ export function parseCommand(argv: readonly string[]): Command {
         "postgres-uri": { type: "string" },
         "signing-key": { type: "string" },
         "signing-key-fallback": { type: "string" },
+        "dashboard-token": { type: "string" },
         "event-key": { type: "string", multiple: true },
         "retry-base-ms": { type: "string" },
         "ai-timeout-ms": { type: "string" },
@@ -79,6 +82,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values["signing-key-fallback"] !== undefined)
     flags.signingKeyFallback = values["signing-key-fallback"];
   if (values["event-key"] !== undefined) flags.eventKeys = values["event-key"];
+  if (values["dashboard-token"] !== undefined) flags.dashboardToken = values["dashboard-token"];
   if (values["retry-base-ms"] !== undefined)
     flags.retryBaseMs = integer("--retry-base-ms", values["retry-base-ms"]);
   if (values["ai-timeout-ms"] !== undefined)

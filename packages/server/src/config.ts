@@ -54,6 +54,8 @@ export const ServerConfig = z.object({
   aiAllowPrivate: z.boolean(),
   /** Keys Ingot holds per provider (`openai`, `anthropic`, `google`, …), used when an op has none. */
   providerKeys: z.record(z.string(), z.string().min(1)),
+  /** `start` mode: what the dashboard asks for at sign-in; defaults to the signing key. */
+  dashboardToken: z.string().min(8).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -124,6 +126,7 @@ function fromEnv(env: Env): ConfigFlags {
   set("syncIntervalMs", int(env.INGOT_SYNC_INTERVAL_MS));
   set("inlineStateBytes", int(env.INGOT_INLINE_STATE_BYTES));
   set("maxBodyBytes", int(env.INGOT_MAX_BODY_BYTES));
+  set("dashboardToken", env.INGOT_DASHBOARD_TOKEN || undefined);
   set("aiTimeoutMs", int(env.INGOT_AI_TIMEOUT_MS));
   const hosts = env.INGOT_AI_ALLOW_HOSTS?.split(",")
     .map((host) => host.trim())

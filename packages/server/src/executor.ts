@@ -207,7 +207,11 @@ export class Executor implements Dispatcher {
     ]);
     try {
       if (ids.length > 0) {
-        const missing = await store.queue.extend({ ids, owner: this.owner, until: clock.now() + leaseMs });
+        const missing = await store.queue.extend({
+          ids,
+          owner: this.owner,
+          until: clock.now() + leaseMs,
+        });
         // Items that finished while the extension waited for its commit are gone for a good reason.
         const lost = missing.filter((id) => this.holds(id));
         if (lost.length > 0) logger.warn({ lost: lost.length }, "lost leases on queue items");

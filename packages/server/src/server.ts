@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import { ProviderClient } from "@ingot/gateway";
 import type { Store } from "@ingot/store";
@@ -16,6 +18,8 @@ import type { HttpDeps } from "./http/context.js";
 import { newId } from "./ids.js";
 import { publicOnlyLookup } from "./net-guard.js";
 import { RunNotifier } from "./notifier.js";
+import { RunActions } from "./actions.js";
+import { Sessions } from "./sessions.js";
 import { RunStreams } from "./streams.js";
 import { EventIngest } from "./ingest.js";
 import { itemHandler } from "./item-handlers.js";
@@ -36,11 +40,24 @@ export interface IngotServer {
   stop(): Promise<void>;
 }
 
+/** The built dashboard of `@ingot/dashboard`, when it is installed and built. */
+function findDashboard(): string | undefined {
+  try {
+    const manifest = createRequire(import.meta.url).resolve("@ingot/dashboard/package.json");
+    const dir = join(dirname(manifest), "dist");
+    return existsSync(join(dir, "index.html")) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ServerOptions {
   clock?: Clock;
   logger?: Logger;
   /** Use this store instead of opening SQLite in the data directory (tests). */
   store?: Store;
+  /** Serve the dashboard from here instead of the installed `@ingot/dashboard`. */
+  dashboardDir?: string;
 }
 
 /** Wires the pieces together. Nothing listens or runs until `start()`. */
@@ -136,6 +153,9 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     executor,
     notifier,
     streams,
+    sessions: new Sessions(config.signingKey ?? "dev", () => clock.now()),
+    actions: new RunActions({ store, clock, config, runner, dispatcher: executor }),
+    dashboardDir: options.dashboardDir ?? findDashboard(),
   };
   const app = createHttpApp(deps);
   let http: ServerType | undefined;

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ import { silentLogger } from "../src/logger.js";
 const SIGNING_KEY = `signkey-test-${"ab".repeat(32)}`;
 const servers: IngotServer[] = [];
 
-function server(mode: "dev" | "start" = "dev"): IngotServer {
+function server(mode: "dev" | "start" = "dev", dashboardDir?: string): IngotServer {
   const dataDir = mkdtempSync(join(tmpdir(), "ingot-http-"));
   const config = resolveConfig(
     mode,
@@ -26,7 +26,10 @@ function server(mode: "dev" | "start" = "dev"): IngotServer {
     },
     {},
   );
-  const created = createIngotServer(config, { logger: silentLogger() });
+  const created = createIngotServer(config, {
+    logger: silentLogger(),
+    ...(dashboardDir ? { dashboardDir } : {}),
+  });
   servers.push(created);
   return created;
 }
@@ -223,5 +226,65 @@ describe("HTTP routes (start mode)", () => {
   it("refuses to start without keys", () => {
     expect(() => resolveConfig("start", { eventKeys: ["k"] }, {})).toThrow(/--signing-key/);
     expect(() => resolveConfig("start", { signingKey: SIGNING_KEY }, {})).toThrow(/--event-key/);
+  });
+});
+
+describe("dashboard sign-in and static files", () => {
+  it("dev mode needs no sign-in", async () => {
+    expect((await call(server(), "GET", "/auth/session")).json).toEqual({
+      mode: "dev",
+      required: false,
+      authenticated: true,
+    });
+  });
+
+  it("start mode issues a session cookie for the dashboard token, which the API accepts", async () => {
+    const s = server("start");
+    expect((await call(s, "GET", "/auth/session")).json).toMatchObject({
+      required: true,
+      authenticated: false,
+    });
+    const wrong = await call(s, "POST", "/auth/login", { token: "not-it-at-all" });
+    expect(wrong.status).toBe(401);
+    expect(String(wrong.json.error)).toContain("wrong dashboard token");
+    expect((await call(s, "POST", "/auth/login", { nope: 1 })).status).toBe(400);
+
+    const login = await s.app.request("/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: SIGNING_KEY }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/ingot_session=\d+\.[0-9a-f]{64}/);
+    expect(cookie).toContain("HttpOnly");
+    const session = cookie.split(";")[0]!;
+    expect((await call(s, "GET", "/v1/runs", undefined, { cookie: session })).status).toBe(200);
+    expect(
+      (await call(s, "GET", "/auth/session", undefined, { cookie: session })).json.authenticated,
+    ).toBe(true);
+    const forged = session.replace(/.$/, (c) => (c === "0" ? "1" : "0"));
+    expect((await call(s, "GET", "/v1/runs", undefined, { cookie: forged })).status).toBe(401);
+  });
+
+  it("serves the dashboard's files, its routes, and never shadows the API", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ingot-dash-"));
+    mkdirSync(join(dir, "assets"));
+    writeFileSync(join(dir, "index.html"), "<!doctype html><div id=root></div>");
+    writeFileSync(join(dir, "assets", "app.js"), "console.log(1)");
+    const s = server("dev", dir);
+    const index = await s.app.request("/");
+    expect(index.headers.get("content-type")).toContain("text/html");
+    expect(await index.text()).toContain("id=root");
+    expect(await (await s.app.request("/runs/01ABC")).text()).toContain("id=root");
+    const asset = await s.app.request("/assets/app.js");
+    expect(asset.headers.get("content-type")).toContain("javascript");
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect((await s.app.request("/assets/missing.js")).status).toBe(404);
+    expect((await s.app.request("/../../etc/passwd")).status).not.toBe(500);
+    expect(await (await s.app.request("/%2e%2e/%2e%2e/etc/passwd")).text()).not.toContain("root:");
+    const api = await s.app.request("/v2/nothing");
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ code: "route_not_found" });
   });
 });

@@ -2,8 +2,11 @@ import { ErrorCode, IngotError } from "@ingot/protocol";
 import { Hono } from "hono";
 import type { HttpDeps } from "./context.js";
 import { errorResponse } from "./errors.js";
+import { actionRoutes } from "./routes-actions.js";
+import { authRoutes } from "./routes-auth.js";
 import { restRoutes } from "./routes-rest.js";
 import { sdkRoutes } from "./routes-sdk.js";
+import { staticRoutes } from "./routes-static.js";
 import { streamRoutes } from "./routes-stream.js";
 
 /** The server's routes as a Hono app: testable with `app.request()`, no socket needed. */
@@ -18,8 +21,11 @@ export function createHttpApp(deps: HttpDeps): Hono {
     ),
   );
   app.get("/health", (c) => c.json({ status: "ok", mode: deps.config.mode }));
+  authRoutes(app, deps);
   sdkRoutes(app, deps);
   restRoutes(app, deps);
+  actionRoutes(app, deps);
   streamRoutes(app, deps);
+  staticRoutes(app, deps.dashboardDir);
   return app;
 }

@@ -1,10 +1,12 @@
 import type { Store } from "@ingot/store";
+import type { RunActions } from "../actions.js";
 import type { Clock } from "../clock.js";
 import type { ServerConfig } from "../config.js";
 import type { Executor } from "../executor.js";
 import type { EventIngest } from "../ingest.js";
 import type { Logger } from "../logger.js";
 import type { RunNotifier } from "../notifier.js";
+import type { Sessions } from "../sessions.js";
 import type { RunStreams } from "../streams.js";
 import type { FunctionRegistry } from "../registry.js";
 import type { Runner } from "../runner.js";
@@ -23,4 +25,8 @@ export interface HttpDeps {
   executor: Executor;
   notifier: RunNotifier;
   streams: RunStreams;
+  sessions: Sessions;
+  actions: RunActions;
+  /** Built dashboard (index.html and assets), if present. */
+  dashboardDir: string | undefined;
 }

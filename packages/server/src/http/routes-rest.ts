@@ -10,7 +10,8 @@ import {
 } from "@ingot/protocol";
 import type { Hono } from "hono";
 import { z } from "zod";
-import { requireSigningKey } from "./auth.js";
+import { cookieValue, SESSION_COOKIE } from "../sessions.js";
+import { requireApiAccess } from "./auth.js";
 import { readJson } from "./body.js";
 import type { HttpDeps } from "./context.js";
 import {
@@ -94,7 +95,10 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
   const { store, config } = deps;
   app.use("/v1/*", async (c, next) => {
     if (!c.req.path.startsWith("/v1/checkpoint/"))
-      requireSigningKey(config, c.req.header("authorization"));
+      requireApiAccess(config, deps.sessions, {
+        authorization: c.req.header("authorization"),
+        cookie: cookieValue(c.req.header("cookie"), SESSION_COOKIE),
+      });
     await next();
   });
 
