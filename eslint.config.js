@@ -1,7 +1,18 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "coverage/**", "**/*.js", "**/*.cjs"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "coverage/**",
+      "**/*.js",
+      "**/*.cjs",
+      // Browser apps: type-checked by their own tsconfig (jsx, DOM) in their build scripts.
+      "packages/dashboard/**",
+      "examples/chat/web/**",
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

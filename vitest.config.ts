@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions: ["ingot-source"] },
   ssr: { resolve: { conditions: ["ingot-source"] } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "tests/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "tests/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/*.serial.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -5,3 +5,4 @@ export * from "./context.js";
 export { decide } from "./decide.js";
 export { classifyResponse, parseRetryAfter, type SdkHttpResponse } from "./classify.js";
 export * from "./expressions/index.js";
+export * from "./flow/index.js";

@@ -3,15 +3,17 @@ import {
   FunctionId,
   InternalEvent,
   isTerminal,
+  QueueItemId,
   type RunId,
   RunId as toRunId,
   type RunStatus,
   type StoredEvent,
 } from "@ingot/protocol";
-import type { FunctionRecord, RunFilter, Store } from "@ingot/store";
+import { type FunctionRecord, QueueLane, type RunFilter, type Store } from "@ingot/store";
 import type { Clock } from "./clock.js";
 import type { ServerConfig } from "./config.js";
 import { newId } from "./ids.js";
+import { QueueKind } from "./queue-items.js";
 import { newRunChanges } from "./run-factory.js";
 import type { Dispatcher, Runner } from "./runner.js";
 
@@ -64,6 +66,42 @@ export class RunActions {
       receivedAt: now,
     };
     return this.start(fn, [event], { type: "function.invoked", data: { by: "api" } }, [event]);
+  }
+
+  /**
+   * `POST /v1/signals` (spec §2.5): resumes the run waiting on the signal with
+   * `{signal, data}`. Returns its run id, or undefined when nobody waits.
+   */
+  async signal(signal: string, data: unknown): Promise<RunId | undefined> {
+    const { store, clock, dispatcher } = this.deps;
+    const waits = await store.waits.byKey("signal", signal);
+    for (const wait of waits) {
+      if (wait.stepId === null) continue;
+      const now = clock.now();
+      const result = await store.commit({
+        consumeWaits: [
+          {
+            waitId: wait.id,
+            then: [
+              {
+                id: QueueItemId(newId(now)),
+                lane: QueueLane.System,
+                kind: QueueKind.Resume,
+                runId: wait.runId,
+                payload: { stepId: wait.stepId, result: { data: { signal, data: data ?? null } } },
+                availableAt: now,
+              },
+            ],
+          },
+        ],
+      });
+      // The wait may have timed out or been taken a moment ago; try the next one.
+      if (result.ok && result.enqueued.length > 0) {
+        dispatcher.accept(result.enqueued, result.woken);
+        return wait.runId;
+      }
+    }
+    return undefined;
   }
 
   async cancelMany(selection: RunSelection): Promise<number> {
@@ -131,7 +169,7 @@ export class RunActions {
       history: [...(changes.history ?? []), { runId, at: now, type: note.type, data: note.data }],
     });
     if (!result.ok) throw new Error(`could not start a run of ${fn.id}: ${result.reason}`);
-    dispatcher.accept(result.enqueued);
+    dispatcher.accept(result.enqueued, result.woken);
     return runId;
   }
 }

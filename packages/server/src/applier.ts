@@ -100,6 +100,11 @@ export class ChangesetBuilder {
     if (at <= this.ctx.now && this.ctx.canClaim(lane)) {
       item.claim = { owner: this.ctx.owner, leaseMs: this.ctx.leaseMs };
     }
+    if (lane === QueueLane.Sdk) {
+      // Every request of the run competes under its priority and concurrency keys.
+      if (this.ctx.run.priorityMs !== 0) item.priorityMs = this.ctx.run.priorityMs;
+      if (this.ctx.run.concurrency?.length) item.concurrency = this.ctx.run.concurrency;
+    }
     this.changes.enqueue.push(item);
     return item;
   }
@@ -198,6 +203,8 @@ const HANDLERS: { [K in DecisionKind]: Handler<K> } = {
   },
   "wait.signal": (b, d) => {
     const waitId = newId(b.context.now);
+    // "replace" (the default): waits already on this signal stop matching and time out.
+    if (d.conflict !== "fail") (b.changes.supersedeSignals ??= []).push(d.signal);
     b.changes.waits.push({
       id: waitId,
       runId: b.context.run.id,

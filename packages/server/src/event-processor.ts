@@ -1,5 +1,5 @@
 import { matches, readPath } from "@ingot/engine";
-import { InternalEvent, QueueItemId, RunId, type StoredEvent, toSdkEvent } from "@ingot/protocol";
+import { InternalEvent, QueueItemId, type StoredEvent, toSdkEvent } from "@ingot/protocol";
 import {
   type Changeset,
   type NewQueueItem,
@@ -10,21 +10,25 @@ import {
   type WaitRecord,
 } from "@ingot/store";
 import type { Clock } from "./clock.js";
-import type { ServerConfig } from "./config.js";
+import { FlowCache } from "./flow/cache.js";
+import type { FlowControl } from "./flow/control.js";
 import { newId } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { QueueKind } from "./queue-items.js";
 import type { FunctionRegistry } from "./registry.js";
-import { newRunChanges } from "./run-factory.js";
 import { type Dispatcher, leaseOf } from "./runner.js";
 
 type Collected = Required<
-  Pick<Changeset, "newRuns" | "enqueue" | "waits" | "history" | "consumeWaits">
+  Pick<Changeset, "newRuns" | "enqueue" | "waits" | "history" | "consumeWaits" | "flow">
 >;
 
+const MAX_CONFLICT_RETRIES = 8;
+
 /**
- * Turns accepted events into work, in one transaction per batch: new runs for matching
- * triggers, resumed `waitForEvent`s, `cancelOn` cancellations, and invoke results for parents.
+ * Turns accepted events into work, in one transaction per batch: runs for matching triggers
+ * (through flow control), resumed `waitForEvent`s, `cancelOn` cancellations, and invoke results
+ * for parents. Flow-control state changed concurrently makes the commit a conflict; the batch is
+ * then routed again from fresh state.
  */
 export class EventProcessor {
   constructor(
@@ -32,52 +36,59 @@ export class EventProcessor {
       store: Store;
       registry: FunctionRegistry;
       clock: Clock;
-      config: ServerConfig;
       logger: Logger;
       dispatcher: Dispatcher;
+      control: FlowControl;
     },
   ) {}
 
   async process(item: QueueItem, eventIds: readonly string[]): Promise<void> {
-    const { store, dispatcher } = this.deps;
+    const { store, dispatcher, clock, logger } = this.deps;
     const events = await store.events.getMany(eventIds as StoredEvent["id"][]);
-    const collected: Collected = {
-      newRuns: [],
-      enqueue: [],
-      waits: [],
-      history: [],
-      consumeWaits: [],
-    };
-    for (const event of events) await this.route(event, collected);
-    const result = await store.commit({
-      complete: leaseOf(item),
-      ...collected,
-    });
-    if (result.ok) dispatcher.accept(result.enqueued);
-    else
-      this.deps.logger.warn(
-        { item: item.id, reason: result.reason },
-        "event batch was not applied",
-      );
+    for (let round = 0; round < MAX_CONFLICT_RETRIES; round++) {
+      const cache = new FlowCache(store, clock.now());
+      const collected: Collected = {
+        newRuns: [],
+        enqueue: [],
+        waits: [],
+        history: [],
+        consumeWaits: [],
+        flow: [],
+      };
+      for (const event of events) await this.route(event, cache, collected);
+      collected.flow = cache.writes();
+      const result = await store.commit({ complete: leaseOf(item), ...collected });
+      if (result.ok) {
+        dispatcher.accept(result.enqueued, result.woken);
+        return;
+      }
+      if (result.reason === "stale") {
+        logger.warn({ item: item.id }, "event batch was not applied: its lease was lost");
+        return;
+      }
+    }
+    throw new Error(`event batch ${item.id}: gave up after ${MAX_CONFLICT_RETRIES} conflicts`);
   }
 
-  private async route(event: StoredEvent, out: Collected): Promise<void> {
-    const { registry, clock, config, dispatcher } = this.deps;
-    const now = clock.now();
+  private async route(event: StoredEvent, cache: FlowCache, out: Collected): Promise<void> {
+    const { registry, logger } = this.deps;
+    const now = cache.now;
     for (const fn of registry.match(event)) {
-      const changes = newRunChanges({
-        runId: RunId(newId(now)),
-        fn,
-        events: [event],
-        now,
-        canClaim: (lane) => dispatcher.canClaim(lane),
-        owner: dispatcher.owner,
-        leaseMs: config.leaseMs,
-      });
-      out.newRuns.push(...(changes.newRuns ?? []));
-      out.enqueue.push(...(changes.enqueue ?? []));
-      out.waits.push(...(changes.waits ?? []));
-      out.history.push(...(changes.history ?? []));
+      const admission = await this.deps.control.admit(fn, event, cache);
+      if (admission.kind === "started") {
+        const plan = admission.plan;
+        out.newRuns.push(...(plan.changes.newRuns ?? []));
+        out.enqueue.push(...(plan.changes.enqueue ?? []), ...plan.cancel);
+        out.waits.push(...(plan.changes.waits ?? []));
+        out.history.push(...(plan.changes.history ?? []));
+      } else if (admission.kind === "deferred") {
+        out.enqueue.push(...admission.timers);
+      } else {
+        logger.debug(
+          { fn: fn.id, event: event.id, reason: admission.reason },
+          "event did not start a run",
+        );
+      }
     }
     const sdkEvent = toSdkEvent(event);
     for (const wait of await this.matchingWaits("event", event, sdkEvent)) {

@@ -93,7 +93,8 @@ export class Executor implements Dispatcher {
   }
 
   /** Items a commit enqueued: ours are started now, the others wake their lane's scheduler. */
-  accept(items: readonly QueueItem[]): void {
+  accept(items: readonly QueueItem[], woken: readonly QueueLane[] = []): void {
+    for (const lane of woken) this.lanes.get(lane)?.wake?.();
     for (const item of items) {
       const lane = this.lanes.get(item.lane);
       if (!lane) continue;

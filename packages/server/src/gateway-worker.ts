@@ -332,7 +332,7 @@ export class GatewayWorker {
         },
       ],
     });
-    if (result.ok) dispatcher.accept(result.enqueued);
+    if (result.ok) dispatcher.accept(result.enqueued, result.woken);
   }
 
   private async retry(
@@ -379,7 +379,7 @@ export class GatewayWorker {
         },
       ],
     });
-    if (result.ok) dispatcher.accept(result.enqueued);
+    if (result.ok) dispatcher.accept(result.enqueued, result.woken);
     else vault.take(next);
   }
 }

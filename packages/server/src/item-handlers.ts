@@ -1,16 +1,20 @@
 import { type QueueItem, QueueLane } from "@ingot/store";
 import type { z } from "zod";
 import type { EventProcessor } from "./event-processor.js";
+import type { FlowTimers } from "./flow/timers.js";
 import type { GatewayWorker } from "./gateway-worker.js";
 import type { Logger } from "./logger.js";
 import type { QueueKind } from "./queue-items.js";
 import {
   CancelPayload,
+  CronPayload,
   EventsPayload,
   ExecutePayload,
+  FlowTimerPayload,
   GatewayPayload,
   ResumePayload,
   SleepPayload,
+  TimeoutPayload,
   WaitTimeoutPayload,
 } from "./queue-items.js";
 import type { Runner } from "./runner.js";
@@ -28,6 +32,7 @@ export function itemHandler(deps: {
   runner: Runner;
   events: EventProcessor;
   gateway: GatewayWorker;
+  timers: FlowTimers;
   logger: Logger;
 }): (item: QueueItem) => Promise<void> {
   const { runner } = deps;
@@ -62,6 +67,19 @@ export function itemHandler(deps: {
     },
     events: (item) => deps.events.process(item, parse(EventsPayload, item).eventIds),
     gateway: (item) => deps.gateway.handle(item, parse(GatewayPayload, item)),
+    debounce: (item) => {
+      const payload = parse(FlowTimerPayload, item);
+      return deps.timers.debounce(item, payload.fnId, payload.key);
+    },
+    batch: (item) => {
+      const payload = parse(FlowTimerPayload, item);
+      return deps.timers.batch(item, payload.fnId, payload.key);
+    },
+    cron: (item) => {
+      const payload = parse(CronPayload, item);
+      return deps.timers.cron(item, payload.fnId, payload.cron, payload.at);
+    },
+    timeout: (item) => deps.timers.timeout(item, parse(TimeoutPayload, item).phase),
   };
   return async (item) => {
     const handler = handlers[item.kind as QueueKind] as Handler | undefined;

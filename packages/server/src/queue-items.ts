@@ -15,6 +15,10 @@ export const QueueKind = {
   Cancel: "cancel",
   Events: "events",
   Gateway: "gateway",
+  Debounce: "debounce",
+  Batch: "batch",
+  Cron: "cron",
+  Timeout: "timeout",
 } as const;
 export type QueueKind = (typeof QueueKind)[keyof typeof QueueKind];
 
@@ -45,3 +49,8 @@ export const GatewayPayload = z.object({
 export type ExecutePayload = z.infer<typeof ExecutePayload>;
 export type GatewayPayload = z.infer<typeof GatewayPayload>;
 export type ResumePayload = z.infer<typeof ResumePayload>;
+
+/** Debounce and batch timers name the function and the evaluated key. */
+export const FlowTimerPayload = z.object({ fnId: z.string(), key: z.string() });
+export const CronPayload = z.object({ fnId: z.string(), cron: z.string(), at: z.number() });
+export const TimeoutPayload = z.object({ phase: z.enum(["start", "finish"]) });

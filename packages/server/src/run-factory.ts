@@ -10,7 +10,13 @@ import {
   type StoredEvent,
   toSdkEvent,
 } from "@ingot/protocol";
-import { type Changeset, type FunctionRecord, QueueLane, type RunRecord } from "@ingot/store";
+import {
+  type Changeset,
+  type ConcurrencyKey,
+  type FunctionRecord,
+  QueueLane,
+  type RunRecord,
+} from "@ingot/store";
 import { prepareCondition } from "./conditions.js";
 import { newId } from "./ids.js";
 import { QueueKind } from "./queue-items.js";
@@ -28,9 +34,13 @@ export function newRunChanges(input: {
   canClaim: (lane: QueueLane) => boolean;
   owner: string;
   leaseMs: number;
+  /** When the run may start (throttle). `priorityMs` orders its requests among due ones. */
   availableAt?: number;
+  priorityMs?: number;
+  concurrency?: ConcurrencyKey[];
 }): Pick<Changeset, "newRuns" | "enqueue" | "waits" | "history"> {
   const { runId, fn, now } = input;
+  const priorityMs = input.priorityMs ?? 0;
   const at = input.availableAt ?? now;
   const claim = at <= now && input.canClaim(QueueLane.Sdk);
   const trigger = input.events[0] ? toSdkEvent(input.events[0]) : {};
@@ -65,6 +75,8 @@ export function newRunChanges(input: {
         eventIds: input.events.map((event) => event.id),
         createdAt: now,
         ...(input.correlationId !== undefined ? { correlationId: input.correlationId } : {}),
+        ...(priorityMs !== 0 ? { priorityMs } : {}),
+        ...(input.concurrency?.length ? { concurrency: input.concurrency } : {}),
       },
     ],
     enqueue: [
@@ -76,6 +88,8 @@ export function newRunChanges(input: {
         payload: { stepId: DISCOVERY_STEP_ID, attempt: 0 },
         availableAt: at,
         ...(claim ? { claim: { owner: input.owner, leaseMs: input.leaseMs } } : {}),
+        ...(input.concurrency?.length ? { concurrency: input.concurrency } : {}),
+        ...(priorityMs !== 0 ? { priorityMs } : {}),
       },
     ],
     waits,

@@ -45,7 +45,8 @@ import type { SdkClient } from "./sdk-client.js";
 export interface Dispatcher {
   readonly owner: string;
   canClaim(lane: QueueLane): boolean;
-  accept(items: readonly QueueItem[]): void;
+  /** Items a commit enqueued, and lanes where it made waiting items claimable. */
+  accept(items: readonly QueueItem[], woken?: readonly QueueLane[]): void;
 }
 
 /** Where gateway API keys live between an op's arrival and its call (memory only). */
@@ -230,7 +231,7 @@ export class Runner {
         const result = await store.commit(changes.changeset);
         if (result.ok) {
           this.deps.secrets.put(changes.secrets);
-          dispatcher.accept(result.enqueued);
+          dispatcher.accept(result.enqueued, result.woken);
           this.announce(state.run, changes.decisions);
           return "ok" as const;
         }
@@ -245,6 +246,32 @@ export class Runner {
     throw new Error(
       `run ${runId}: gave up after ${MAX_CONFLICT_RETRIES} concurrent-update conflicts`,
     );
+  }
+
+  /**
+   * `waitForSignal({onConflict: "fail"})` fails the run when another run already waits on the
+   * signal (SDK docs); "replace" is handled when the wait is stored.
+   */
+  private async signalConflicts(decisions: Decision[], runId: RunId): Promise<Decision[]> {
+    for (const decision of decisions) {
+      if (decision.kind !== "wait.signal" || decision.conflict !== "fail") continue;
+      const taken = (await this.deps.store.waits.byKey("signal", decision.signal)).some(
+        (wait) => wait.runId !== runId,
+      );
+      if (taken) {
+        return [
+          {
+            kind: "run.finish",
+            status: "Failed",
+            error: {
+              name: "Error",
+              message: `another run is already waiting for signal "${decision.signal}" (onConflict: "fail")`,
+            },
+          },
+        ];
+      }
+    }
+    return decisions;
   }
 
   /** Tells long-polls and stream subscribers what a committed change did. */
@@ -282,7 +309,7 @@ export class Runner {
       maxAttempts: fn ? maxAttemptsOf(fn.config) : 1,
       backoffMs: this.backoffMs,
     };
-    const decisions = decide(toEngineState(state), input, ctx);
+    const decisions = await this.signalConflicts(decide(toEngineState(state), input, ctx), run.id);
     const needsEvents = decisions.some((d) => d.kind === "wait.event" || d.kind === "run.finish");
     const builder = new ChangesetBuilder({
       run,

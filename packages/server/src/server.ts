@@ -4,13 +4,15 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import { ProviderClient } from "@ingot/gateway";
-import type { Store } from "@ingot/store";
+import { QueueLane, type Store } from "@ingot/store";
 import { SqliteStore } from "@ingot/store-sqlite";
 import type { Hono } from "hono";
 import { type Clock, systemClock } from "./clock.js";
 import type { ServerConfig } from "./config.js";
 import { DataDirLock } from "./data-dir.js";
 import { EventProcessor } from "./event-processor.js";
+import { FlowControl } from "./flow/control.js";
+import { FlowTimers, scheduleCrons } from "./flow/timers.js";
 import { Executor } from "./executor.js";
 import { GatewayWorker } from "./gateway-worker.js";
 import { createHttpApp } from "./http/app.js";
@@ -118,13 +120,23 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     notifier,
     streams,
   });
+  const control = new FlowControl({ store, config, dispatcher: executor });
   const events = new EventProcessor({
     store,
     registry,
     clock,
-    config,
     logger,
     dispatcher: executor,
+    control,
+  });
+  const timers = new FlowTimers({
+    store,
+    registry,
+    clock,
+    logger,
+    dispatcher: executor,
+    runner,
+    control,
   });
   const gateway = new GatewayWorker({
     store,
@@ -138,9 +150,21 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     guarded: guardedProviders,
     streams,
   });
-  handle = itemHandler({ runner, events, gateway, logger });
+  handle = itemHandler({ runner, events, gateway, timers, logger });
   const ingest = new EventIngest({ store, clock, config, dispatcher: executor });
-  const syncer = new AppSyncer({ store, registry, clock, config, logger, sdk });
+  const syncer = new AppSyncer({
+    store,
+    registry,
+    clock,
+    config,
+    logger,
+    sdk,
+    // Every sync may add cron triggers: make sure each has its next tick queued.
+    onFunctionsChanged: async (functions) => {
+      const result = await scheduleCrons(store, functions, clock.now());
+      if (result > 0) executor.accept([], [QueueLane.System]);
+    },
+  });
   const deps: HttpDeps = {
     config,
     store,

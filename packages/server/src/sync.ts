@@ -9,13 +9,15 @@ import {
   InBandSyncResponse,
   IngotError,
   isEventTrigger,
+  parseDurationMs,
   RegisterRequest,
   SdkHeader,
 } from "@ingot/protocol";
-import type { Store } from "@ingot/store";
+import type { FunctionRecord, Store } from "@ingot/store";
 import type { Clock } from "./clock.js";
 import type { ServerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import { validateCron } from "./flow/cron.js";
 import type { FunctionRegistry } from "./registry.js";
 import type { SdkClient } from "./sdk-client.js";
 
@@ -40,6 +42,7 @@ export class AppSyncer {
       config: ServerConfig;
       logger: Logger;
       sdk: SdkClient;
+      onFunctionsChanged?: (functions: FunctionRecord[]) => Promise<void>;
     },
   ) {}
 
@@ -140,7 +143,9 @@ export class AppSyncer {
   }
 
   async reloadRegistry(): Promise<void> {
-    this.deps.registry.replace(await this.deps.store.apps.functions());
+    const functions = await this.deps.store.apps.functions();
+    this.deps.registry.replace(functions);
+    await this.deps.onFunctionsChanged?.(functions);
   }
 
   private async syncAll(): Promise<void> {
@@ -233,6 +238,45 @@ function normalizeFunction(config: FunctionConfig): FunctionConfig {
   return { ...config, steps };
 }
 
+/** Durations and expressions of the flow-control options (spec §7.1). */
+function flowProblems(fn: FunctionConfig): string[] {
+  const problems: string[] = [];
+  const duration = (field: string, value: string | undefined): void => {
+    if (value !== undefined && parseDurationMs(value) === undefined) {
+      problems.push(`${fn.id}.${field}: "${value}" is not a duration like "10s", "5m" or "1h"`);
+    }
+  };
+  const expression = (field: string, value: string | undefined): void => {
+    const error = value ? validateExpression(value) : undefined;
+    if (error) problems.push(`${fn.id}.${field}: ${error}`);
+  };
+  expression("idempotency", fn.idempotency);
+  duration("rateLimit.period", fn.rateLimit?.period);
+  expression("rateLimit.key", fn.rateLimit?.key);
+  duration("throttle.period", fn.throttle?.period);
+  expression("throttle.key", fn.throttle?.key);
+  duration("debounce.period", fn.debounce?.period);
+  duration("debounce.timeout", fn.debounce?.timeout);
+  expression("debounce.key", fn.debounce?.key);
+  duration("batchEvents.timeout", fn.batchEvents?.timeout);
+  expression("batchEvents.key", fn.batchEvents?.key);
+  expression("batchEvents.if", fn.batchEvents?.if);
+  expression("priority.run", fn.priority?.run);
+  duration("timeouts.start", fn.timeouts?.start);
+  duration("timeouts.finish", fn.timeouts?.finish);
+  expression("singleton.key", fn.singleton?.key);
+  const concurrency = fn.concurrency;
+  const items =
+    concurrency === undefined || typeof concurrency === "number"
+      ? []
+      : Array.isArray(concurrency)
+        ? concurrency
+        : [concurrency];
+  if (items.length > 2) problems.push(`${fn.id}.concurrency: at most two limits are supported`);
+  items.forEach((item, index) => expression(`concurrency[${index}].key`, item.key));
+  return problems;
+}
+
 /** Rejects configs we could not run, naming the function and field. */
 export function validateFunctions(functions: readonly FunctionConfig[]): void {
   const problems: string[] = [];
@@ -244,6 +288,10 @@ export function validateFunctions(functions: readonly FunctionConfig[]): void {
       problems.push(`${fn.id}: expected a step with a runtime URL`);
     fn.triggers.forEach((trigger, index) => {
       const where = `${fn.id}.triggers[${index}]`;
+      if (!isEventTrigger(trigger)) {
+        const error = validateCron(trigger.cron);
+        if (error) problems.push(`${where}.cron: ${error}`);
+      }
       if (isEventTrigger(trigger)) {
         if (!isValidEventPattern(trigger.event))
           problems.push(`${where}.event: "${trigger.event}" is not a valid event name or pattern`);
@@ -255,6 +303,7 @@ export function validateFunctions(functions: readonly FunctionConfig[]): void {
       const error = cancel.if ? validateExpression(cancel.if) : undefined;
       if (error) problems.push(`${fn.id}.cancel[${index}].if: ${error}`);
     }
+    problems.push(...flowProblems(fn));
   }
   if (problems.length > 0) {
     throw new IngotError(

@@ -1,9 +1,17 @@
 import type { StoredEvent } from "@ingot/protocol";
-import type { Changeset, NewRun, NewWait, QueueItem, RunPatch, StepWrite } from "@ingot/store";
+import type {
+  Changeset,
+  FlowWrite,
+  NewRun,
+  NewWait,
+  QueueItem,
+  RunPatch,
+  StepWrite,
+} from "@ingot/store";
 import type { SqliteAiCalls } from "./ai-calls.js";
 import type { SqliteEvents } from "./events.js";
 import type { QueueWriter } from "./queue.js";
-import { json, type Statements } from "./rows.js";
+import { json, type Row, type Statements } from "./rows.js";
 
 /** Thrown inside the write to roll its savepoint back. */
 class Abort extends Error {
@@ -28,6 +36,7 @@ export class ChangesetWriter {
         .get("DELETE FROM queue WHERE id = ? AND lease_token = ?")
         .run(changes.complete.id, changes.complete.lease).changes;
       if (deleted === 0) throw new Abort("stale");
+      this.queue.releaseSlots(changes.complete.id);
     }
     if (changes.holds) {
       const held = this.sql
@@ -48,8 +57,16 @@ export class ChangesetWriter {
         .run(step.runId, step.stepId);
     }
     for (const runId of changes.clearRuns ?? []) {
-      this.sql.get("DELETE FROM queue WHERE run_id = ?").run(runId);
+      const items = this.sql.get("SELECT id FROM queue WHERE run_id = ?").all(runId) as Row[];
+      for (const item of items) this.queue.remove(String(item.id));
       this.sql.get("DELETE FROM waits WHERE run_id = ?").run(runId);
+    }
+    for (const write of changes.flow ?? []) this.writeFlow(write);
+    for (const signal of changes.supersedeSignals ?? []) {
+      // Earlier waits stop matching the signal and stay until their timeout (SDK docs).
+      this.sql
+        .get("UPDATE waits SET key = key || '#superseded:' || id WHERE kind = 'signal' AND key = ?")
+        .run(signal);
     }
     const enqueued: QueueItem[] = [];
     for (const wait of changes.waits ?? []) enqueued.push(...this.insertWait(wait, now));
@@ -110,8 +127,8 @@ export class ChangesetWriter {
   private insertRun(run: NewRun): void {
     this.sql
       .get(
-        `INSERT INTO runs (id, function_id, app_id, status, event_ids, created_at, correlation_id)
-         VALUES (?, ?, ?, 'Queued', ?, ?, ?)`,
+        `INSERT INTO runs (id, function_id, app_id, status, event_ids, created_at, correlation_id, priority_ms, concurrency)
+         VALUES (?, ?, ?, 'Queued', ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
@@ -120,6 +137,8 @@ export class ChangesetWriter {
         json(run.eventIds),
         run.createdAt,
         run.correlationId ?? null,
+        run.priorityMs ?? 0,
+        run.concurrency && run.concurrency.length > 0 ? json(run.concurrency) : null,
       );
     const link = this.sql.get("INSERT OR IGNORE INTO run_events (event_id, run_id) VALUES (?, ?)");
     for (const eventId of run.eventIds) link.run(eventId, run.id);
@@ -163,6 +182,37 @@ export class ChangesetWriter {
         endedAt: step.endedAt ?? null,
         durationMs: step.durationMs ?? null,
       });
+  }
+
+  /** Version-guarded flow state write; a mismatch aborts the whole changeset. */
+  private writeFlow(write: FlowWrite): void {
+    const now = write.at;
+    const current = this.sql
+      .get("SELECT version, expires_at FROM flow_state WHERE fn_id = ? AND kind = ? AND key = ?")
+      .get(write.fnId, write.kind, write.key) as Row | undefined;
+    const live = current !== undefined && Number(current.expires_at) > now;
+    const version = live ? Number(current.version) : null;
+    if (version !== write.expect) throw new Abort("conflict");
+    if (write.value === undefined) {
+      this.sql
+        .get("DELETE FROM flow_state WHERE fn_id = ? AND kind = ? AND key = ?")
+        .run(write.fnId, write.kind, write.key);
+      return;
+    }
+    this.sql
+      .get(
+        `INSERT INTO flow_state (fn_id, kind, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (fn_id, kind, key) DO UPDATE SET value = excluded.value, version = excluded.version,
+           expires_at = excluded.expires_at`,
+      )
+      .run(
+        write.fnId,
+        write.kind,
+        write.key,
+        json(write.value),
+        (version ?? Number(current?.version ?? 0)) + 1,
+        write.expiresAt ?? Number.MAX_SAFE_INTEGER,
+      );
   }
 
   private insertWait(wait: NewWait, now: number): QueueItem[] {

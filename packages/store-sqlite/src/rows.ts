@@ -120,6 +120,11 @@ export function runFromRow(row: Row): RunRecord {
     endedAt: nn(row.ended_at),
     requestVersion: n(row.request_version),
     forceStepPlan: n(row.force_step_plan) === 1,
+    priorityMs: n(row.priority_ms ?? 0),
+    concurrency:
+      row.concurrency === null || row.concurrency === undefined
+        ? null
+        : (parseJson(row.concurrency) as { key: string; limit: number }[]),
     version: n(row.version),
     correlationId: sn(row.correlation_id),
   };
@@ -165,6 +170,10 @@ export function queueItemFromRow(row: Row): QueueItem {
     availableAt: n(row.available_at),
     leaseOwner: sn(row.lease_owner),
     leaseToken: sn(row.lease_token),
+    concurrency:
+      row.concurrency === null || row.concurrency === undefined
+        ? null
+        : (parseJson(row.concurrency) as { key: string; limit: number }[]),
     createdAt: n(row.created_at),
   };
 }

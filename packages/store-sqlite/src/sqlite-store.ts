@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { Changeset, CommitResult, Store } from "@ingot/store";
 import { SqliteAiCalls } from "./ai-calls.js";
 import { SqliteApps } from "./apps.js";
+import { SqliteFlow } from "./flow.js";
 import { ChangesetWriter } from "./commit.js";
 import { type Db, GroupCommitter, openDatabase } from "./database.js";
 import { SqliteEvents } from "./events.js";
@@ -27,6 +28,8 @@ export class SqliteStore implements Store {
   readonly queue: SqliteQueue;
   readonly waits: SqliteWaits;
   readonly aiCalls: SqliteAiCalls;
+  readonly flow: SqliteFlow;
+  private readonly queueWriter: QueueWriter;
   private readonly db: Db;
   private readonly writer: GroupCommitter;
   private readonly changesets: ChangesetWriter;
@@ -45,15 +48,21 @@ export class SqliteStore implements Store {
     this.queue = new SqliteQueue(sql, this.writer, queueWriter);
     this.waits = new SqliteWaits(sql);
     this.aiCalls = new SqliteAiCalls(sql);
+    this.flow = new SqliteFlow(sql, this.writer);
+    this.queueWriter = queueWriter;
     this.changesets = new ChangesetWriter(sql, queueWriter, this.events, this.aiCalls);
   }
 
   commit(changes: Changeset): Promise<CommitResult> {
     const now = this.now();
     return this.writer
-      .write(() => this.changesets.apply(changes, now))
+      .write(() => {
+        this.queueWriter.woken.clear();
+        const enqueued = this.changesets.apply(changes, now);
+        return { enqueued, woken: [...this.queueWriter.woken] };
+      })
       .then(
-        (enqueued): CommitResult => ({ ok: true, enqueued }),
+        ({ enqueued, woken }): CommitResult => ({ ok: true, enqueued, woken }),
         (error: unknown): CommitResult => {
           if (this.changesets.isAbort(error)) return { ok: false, reason: error.reason };
           throw error;

@@ -135,10 +135,13 @@ describe("SQLite store: group commit", () => {
     );
     expect(begins).toBe(1);
     const [a, b, c, d] = settled;
-    expect(a).toEqual({ status: "fulfilled", value: { ok: true, enqueued: [expect.anything()] } });
+    expect(a).toEqual({
+      status: "fulfilled",
+      value: { ok: true, enqueued: [expect.anything()], woken: [] },
+    });
     expect(b).toEqual({ status: "fulfilled", value: { ok: false, reason: "stale" } });
     expect(c?.status).toBe("rejected");
-    expect(d).toEqual({ status: "fulfilled", value: { ok: true, enqueued: [] } });
+    expect(d).toEqual({ status: "fulfilled", value: { ok: true, enqueued: [], woken: [] } });
     expect(await store.runs.get(RunId("run-a"))).toBeDefined();
     expect(await store.queue.get(QueueItemId("q-a"))).toBeDefined();
     expect(await store.runs.get(RunId("run-b"))).toBeUndefined();
@@ -167,7 +170,7 @@ describe("SQLite store: group commit", () => {
     expect(begins).toBe(1);
     expect(value[0].results).toEqual([{ id: "e1", duplicate: false }]);
     expect(value[1].map((claimed) => claimed.id)).toEqual(["q-1"]);
-    expect(value[2]).toEqual({ ok: true, enqueued: [] });
+    expect(value[2]).toEqual({ ok: true, enqueued: [], woken: [] });
   });
 });
 
@@ -258,7 +261,7 @@ describe("SQLite store: durability", () => {
     const first = openAt(path);
     const pending: Promise<CommitResult> = first.commit({ newRuns: [newRun("run-1")] });
     await first.close();
-    expect(await pending).toEqual({ ok: true, enqueued: [] });
+    expect(await pending).toEqual({ ok: true, enqueued: [], woken: [] });
     await expect(first.commit({ newRuns: [newRun("run-2")] })).rejects.toThrow(/closed/);
     const second = openAt(path);
     expect((await second.runs.get(RunId("run-1")))?.status).toBe("Queued");

@@ -41,6 +41,33 @@ export interface Changeset {
   events?: StoredEvent[];
   history?: NewHistory[];
   aiCalls?: AiCallRecord[];
+  /**
+   * Flow-control state writes, each guarded by the version it was read at (`null`: the key must
+   * be absent or expired). Any mismatch makes the commit a `conflict` with nothing applied.
+   */
+  flow?: FlowWrite[];
+  /** `waitForSignal` with `onConflict: "replace"`: earlier waits on these signals stop matching. */
+  supersedeSignals?: string[];
+}
+
+export interface FlowWrite {
+  fnId: string;
+  kind: string;
+  key: string;
+  /** When the state was read: rows expired by then count as absent (invariant 5). */
+  at: number;
+  /** Version read, or `null` when the key was absent or expired. */
+  expect: number | null;
+  /** New value; `undefined` deletes the key. */
+  value?: unknown;
+  expiresAt?: number;
+}
+
+/** A concurrency limit a queue item is subject to while it runs (spec §7.1 `concurrency`). */
+export interface ConcurrencyKey {
+  /** Fully qualified key, e.g. `fn:<function id>:<evaluated key>` or `acct:<evaluated key>`. */
+  key: string;
+  limit: number;
 }
 
 export interface RunPatch {
@@ -59,6 +86,10 @@ export interface NewRun {
   eventIds: EventId[];
   createdAt: number;
   correlationId?: string;
+  /** `priority.run` in ms: the run's requests are queued this much earlier (spec §7.1). */
+  priorityMs?: number;
+  /** Concurrency limits every request of the run is subject to. */
+  concurrency?: ConcurrencyKey[];
 }
 
 export interface StepWrite {
@@ -88,6 +119,18 @@ export interface NewQueueItem {
   dedupeKey?: string;
   /** Insert already leased to this owner, so it can be dispatched without a claim round trip. */
   claim?: { owner: string; leaseMs: number };
+  /**
+   * With `dedupeKey`: when an unleased item with the key exists, move it to this item's time
+   * and payload instead of doing nothing (debounce timers).
+   */
+  reschedule?: boolean;
+  /** Limits that apply while the item runs; a full key parks the item until a slot frees. */
+  concurrency?: ConcurrencyKey[];
+  /**
+   * Ordering among due items: claimed as if due this much earlier (negative: later). It never
+   * makes an item due sooner or later (spec §7.1 `priority.run`).
+   */
+  priorityMs?: number;
 }
 
 export interface NewWait {
@@ -123,6 +166,7 @@ export interface NewHistory {
 }
 
 export type CommitResult =
-  | { ok: true; enqueued: QueueItem[] }
+  /** `woken`: lanes where the change made waiting items claimable (a freed concurrency slot). */
+  | { ok: true; enqueued: QueueItem[]; woken: QueueLane[] }
   /** `stale`: the completed item is no longer leased to us; `conflict`: the run changed. */
   | { ok: false; reason: "stale" | "conflict" };

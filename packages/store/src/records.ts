@@ -51,6 +51,10 @@ export interface RunRecord {
   endedAt: number | null;
   requestVersion: number;
   forceStepPlan: boolean;
+  /** From `priority.run`: the run's requests are queued this much earlier (ms). */
+  priorityMs: number;
+  /** Concurrency limits each request of the run needs a slot of. */
+  concurrency: { key: string; limit: number }[] | null;
   /** Optimistic-concurrency version, bumped by every committed change. */
   version: number;
   /** Set on runs started by `step.invoke`: `<parent run id>.<step hash>` (spec §7.3). */
@@ -112,6 +116,8 @@ export interface QueueItem {
   leaseOwner: string | null;
   /** Unique to one lease: a re-claimed item gets a new token, so stale work is detected. */
   leaseToken: string | null;
+  /** Concurrency limits the item needs a slot of while it runs. */
+  concurrency: { key: string; limit: number }[] | null;
   createdAt: number;
 }
 

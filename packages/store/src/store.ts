@@ -37,6 +37,7 @@ export interface Store {
   readonly queue: QueueStore;
   readonly waits: WaitStore;
   readonly aiCalls: AiCallStore;
+  readonly flow: FlowStore;
   /** Applies a changeset atomically. */
   commit(changes: Changeset): Promise<CommitResult>;
   close(): Promise<void>;
@@ -198,6 +199,24 @@ export interface AiCallStore {
     from?: number;
     until?: number;
   }): Promise<AiUsageTotals[]>;
+}
+
+export interface FlowRecord {
+  value: unknown;
+  version: number;
+  expiresAt: number;
+}
+
+export interface FlowStore {
+  /** The key's state, or undefined when absent or expired at `now`. */
+  get(input: {
+    fnId: string;
+    kind: string;
+    key: string;
+    now: number;
+  }): Promise<FlowRecord | undefined>;
+  /** Drops expired state (housekeeping). */
+  sweep(now: number): Promise<number>;
 }
 
 export type { StepId };

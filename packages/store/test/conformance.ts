@@ -10,6 +10,7 @@ import {
   type StoredEvent,
 } from "@ingot/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { FlowWrite } from "../src/index.js";
 import type {
   AppSync,
   Changeset,
@@ -65,6 +66,7 @@ export function defineStoreConformance(name: string, open: () => Promise<OpenedS
     describe("runs", () => runCases(ctx));
     describe("waits", () => waitCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
+    describe("flow control", () => flowCases(ctx));
   });
 }
 
@@ -194,6 +196,8 @@ function runRecord(run: NewRun, patch: Partial<RunRecord> = {}): RunRecord {
     endedAt: null,
     requestVersion: -1,
     forceStepPlan: false,
+    priorityMs: run.priorityMs ?? 0,
+    concurrency: run.concurrency ?? null,
     version: 0,
     correlationId: run.correlationId ?? null,
     ...patch,
@@ -211,6 +215,7 @@ function unleased(item: NewQueueItem, createdAt: number = anyNumber()): QueueIte
     availableAt: item.availableAt,
     leaseOwner: null,
     leaseToken: null,
+    concurrency: null,
     createdAt,
   };
 }
@@ -1486,7 +1491,11 @@ function queueCases(ctx: Ctx): void {
       ok: false,
       reason: "stale",
     });
-    expect(await store.commit({ complete: leaseOf(again) })).toEqual({ ok: true, enqueued: [] });
+    expect(await store.commit({ complete: leaseOf(again) })).toEqual({
+      ok: true,
+      enqueued: [],
+      woken: [],
+    });
     expect(await store.queue.reapExpired(T0 + 500)).toBe(0);
   });
 
@@ -1742,5 +1751,180 @@ function concurrencyCases(ctx: Ctx): void {
     const memoized = await store.runs.memoized(run);
     expect(memoized.map((step) => step.stepId).sort()).toEqual([...stepIds].sort());
     expect((await store.runs.steps(run)).map((step) => step.seq)).toEqual(stepIds.map((_, n) => n));
+  });
+}
+
+// ─── flow control ────────────────────────────────────────────────────────────────────────────
+
+function flowCases(ctx: Ctx): void {
+  const flow = (patch: Partial<FlowWrite> = {}): FlowWrite => ({
+    fnId: "app-a",
+    kind: "throttle",
+    key: "k",
+    at: T0,
+    expect: null,
+    value: { tat: 1 },
+    expiresAt: T0 + 10_000,
+    ...patch,
+  });
+
+  it("flow state is written guarded by version; a stale version applies nothing", async () => {
+    const { store } = ctx;
+    await commitOk(store, { flow: [flow()] });
+    expect(await store.flow.get({ fnId: "app-a", kind: "throttle", key: "k", now: T0 })).toEqual({
+      value: { tat: 1 },
+      version: 1,
+      expiresAt: T0 + 10_000,
+    });
+    // Creating again as if absent: conflict, and the run of the same changeset is not created.
+    expect(
+      await store.commit({ flow: [flow({ value: { tat: 2 } })], newRuns: [newRun("run-x")] }),
+    ).toEqual({
+      ok: false,
+      reason: "conflict",
+    });
+    expect(await store.runs.get(RunId("run-x"))).toBeUndefined();
+    await commitOk(store, { flow: [flow({ expect: 1, value: { tat: 3 } })] });
+    expect(
+      (await store.flow.get({ fnId: "app-a", kind: "throttle", key: "k", now: T0 }))?.value,
+    ).toEqual({ tat: 3 });
+    await commitOk(store, { flow: [flow({ expect: 2, value: undefined })] });
+    expect(
+      await store.flow.get({ fnId: "app-a", kind: "throttle", key: "k", now: T0 }),
+    ).toBeUndefined();
+  });
+
+  it("expired flow state reads as absent and may be created anew", async () => {
+    const { store } = ctx;
+    await commitOk(store, { flow: [flow({ expiresAt: T0 + 5 })] });
+    expect(
+      await store.flow.get({ fnId: "app-a", kind: "throttle", key: "k", now: T0 + 5 }),
+    ).toBeUndefined();
+    // Expired by the time of the write: it counts as absent.
+    await commitOk(store, { flow: [flow({ at: T0 + 5, expect: null, value: { tat: 9 } })] });
+    expect(
+      (await store.flow.get({ fnId: "app-a", kind: "throttle", key: "k", now: T0 }))?.value,
+    ).toEqual({ tat: 9 });
+    expect(await store.flow.sweep(Number.MAX_SAFE_INTEGER)).toBe(1);
+  });
+
+  it("an item whose concurrency key is full is parked until a slot frees", async () => {
+    const { store } = ctx;
+    const limit = [{ key: "fn:app-a:*", limit: 1 }];
+    await commitOk(store, {
+      enqueue: [
+        queued("c1", { concurrency: limit }),
+        queued("c2", { concurrency: limit, availableAt: T0 + 1 }),
+        queued("free", { availableAt: T0 + 2 }),
+      ],
+    });
+    const first = await store.queue.claim({
+      lanes: ["sdk"],
+      now: T0 + 10,
+      limit: 10,
+      owner: "w1",
+      leaseMs: 1_000,
+    });
+    expect(first.map((item) => item.id)).toEqual(["c1", "free"]);
+    expect(first[0]?.concurrency).toEqual(limit);
+    // c2 waits outside the lane: nothing to claim, and it is not due either.
+    expect(
+      await store.queue.claim({
+        lanes: ["sdk"],
+        now: T0 + 20,
+        limit: 10,
+        owner: "w1",
+        leaseMs: 1_000,
+      }),
+    ).toEqual([]);
+    expect(await store.queue.nextDueAt(["sdk"])).toBeUndefined();
+    const done = await store.commit({ complete: leaseOf(first[0]!) });
+    expect(done).toEqual({ ok: true, enqueued: [], woken: ["sdk"] });
+    const next = await store.queue.claim({
+      lanes: ["sdk"],
+      now: T0 + 30,
+      limit: 10,
+      owner: "w1",
+      leaseMs: 1_000,
+    });
+    expect(next.map((item) => item.id)).toEqual(["c2"]);
+  });
+
+  it("an item enqueued leased is parked instead when its key is full", async () => {
+    const { store } = ctx;
+    const limit = [{ key: "acct:shared", limit: 1 }];
+    const [held] = await commitOk(store, {
+      enqueue: [queued("h1", { concurrency: limit, claim: { owner: "w1", leaseMs: 1_000 } })],
+    });
+    expect(held?.leaseOwner).toBe("w1");
+    const second = await commitOk(store, {
+      enqueue: [queued("h2", { concurrency: limit, claim: { owner: "w1", leaseMs: 1_000 } })],
+    });
+    expect(second).toEqual([]);
+    await store.queue.release({ ids: [QueueItemId("h1")], owner: "w1", at: T0 + 1_000 });
+    const claimed = await store.queue.claim({
+      lanes: ["sdk"],
+      now: T0 + 5,
+      limit: 10,
+      owner: "w2",
+      leaseMs: 1_000,
+    });
+    expect(claimed.map((item) => item.id)).toEqual(["h2"]);
+  });
+
+  it("priority orders due items without making any item due earlier", async () => {
+    const { store } = ctx;
+    await commitOk(store, {
+      enqueue: [
+        queued("low", { availableAt: T0, priorityMs: -60_000 }),
+        queued("plain", { availableAt: T0 + 1 }),
+        queued("high", { availableAt: T0 + 2, priorityMs: 60_000 }),
+        queued("future-high", { availableAt: T0 + 100_000, priorityMs: 600_000 }),
+      ],
+    });
+    const claimed = await store.queue.claim({
+      lanes: ["sdk"],
+      now: T0 + 10,
+      limit: 10,
+      owner: "w1",
+      leaseMs: 1_000,
+    });
+    expect(claimed.map((item) => item.id)).toEqual(["high", "plain", "low"]);
+  });
+
+  it("reschedule moves the waiting twin instead of adding a second item", async () => {
+    const { store } = ctx;
+    const timer = (at: number, payload: unknown) =>
+      queued(`t-${at}`, {
+        lane: "system",
+        kind: "debounce",
+        availableAt: at,
+        payload,
+        dedupeKey: "debounce:k",
+        reschedule: true,
+      });
+    await commitOk(store, { enqueue: [timer(T0 + 100, { v: 1 })] });
+    await commitOk(store, { enqueue: [timer(T0 + 900, { v: 2 })] });
+    expect(await store.queue.countByLane()).toEqual({ system: 1 });
+    expect(await store.queue.nextDueAt(["system"])).toBe(T0 + 900);
+    const [fired] = await store.queue.claim({
+      lanes: ["system"],
+      now: T0 + 1_000,
+      limit: 5,
+      owner: "w",
+      leaseMs: 1_000,
+    });
+    expect(fired?.payload).toEqual({ v: 2 });
+  });
+
+  it("superseding a signal stops its earlier waits from matching", async () => {
+    const { store } = ctx;
+    await commitOk(store, { waits: [newWait("s1", { kind: "signal", key: "sig" })] });
+    await commitOk(store, {
+      supersedeSignals: ["sig"],
+      waits: [newWait("s2", { kind: "signal", key: "sig", runId: RunId("run-2") })],
+    });
+    expect((await store.waits.byKey("signal", "sig")).map((wait) => wait.id)).toEqual(["s2"]);
+    expect(await store.waits.get("s1")).toBeDefined();
   });
 }

@@ -12,6 +12,11 @@ const Selection = z.object({
   until: z.iso.datetime({ offset: true }).optional(),
 });
 
+const Signal = z.object({
+  signal: z.string({ error: "expected a string (the signal name)" }).min(1),
+  data: z.unknown().optional(),
+});
+
 const Invoke = z.object({ data: z.record(z.string(), z.unknown()).default({}) });
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
@@ -45,6 +50,15 @@ export function actionRoutes(app: Hono, deps: HttpDeps): void {
       c.req.header(SdkHeader.EventIdSeed),
     );
     return c.json({ ids, status: 200 });
+  });
+
+  app.post("/v1/signals", async (c) => {
+    const body = parse(Signal, await readJson(c, deps.config.maxBodyBytes));
+    const runId = await actions.signal(body.signal, body.data);
+    if (!runId) {
+      throw new IngotError(ErrorCode.RunNotFound, `no run is waiting for signal "${body.signal}"`);
+    }
+    return c.json({ data: { run_id: runId } });
   });
 
   app.post("/v1/runs/:runId/rerun", async (c) => {

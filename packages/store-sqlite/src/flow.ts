@@ -1,0 +1,38 @@
+import type { FlowRecord, FlowStore } from "@ingot/store";
+import type { GroupCommitter } from "./database.js";
+import { parseJson, type Row, type Statements } from "./rows.js";
+
+export class SqliteFlow implements FlowStore {
+  constructor(
+    private readonly sql: Statements,
+    private readonly writer: GroupCommitter,
+  ) {}
+
+  get(input: {
+    fnId: string;
+    kind: string;
+    key: string;
+    now: number;
+  }): Promise<FlowRecord | undefined> {
+    const row = this.sql
+      .get(
+        "SELECT value, version, expires_at FROM flow_state WHERE fn_id = ? AND kind = ? AND key = ? AND expires_at > ?",
+      )
+      .get(input.fnId, input.kind, input.key, input.now) as Row | undefined;
+    return Promise.resolve(
+      row
+        ? {
+            value: parseJson(row.value),
+            version: Number(row.version),
+            expiresAt: Number(row.expires_at),
+          }
+        : undefined,
+    );
+  }
+
+  sweep(now: number): Promise<number> {
+    return this.writer.write(
+      () => this.sql.get("DELETE FROM flow_state WHERE expires_at <= ?").run(now).changes,
+    );
+  }
+}
