@@ -149,7 +149,10 @@ const HANDLERS: { [K in DecisionKind]: Handler<K> } = {
       ...(d.meta.userlandId !== undefined ? { userlandId: d.meta.userlandId } : {}),
       ...(d.race ? { race: true } : {}),
     });
-    b.history(`step.${d.status}`, { stepId: d.stepId, data: { name: d.meta.displayName } });
+    // A gateway step gets its own history entry (with the URL) when its item is queued.
+    if (d.status !== "gateway") {
+      b.history(`step.${d.status}`, { stepId: d.stepId, data: { name: d.meta.displayName } });
+    }
   },
   "run.update": (b, d) => {
     b.setPatch({

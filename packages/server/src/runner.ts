@@ -278,7 +278,13 @@ export class Runner {
   private announce(run: RunRecord, decisions: readonly Decision[]): void {
     const { streams, notifier } = this.deps;
     for (const decision of decisions) {
-      if (decision.kind === "step.save") {
+      if (decision.kind === "step.pending") {
+        streams.publish(run.id, "step", {
+          step_id: decision.stepId,
+          name: decision.meta.displayName,
+          status: decision.status,
+        });
+      } else if (decision.kind === "step.save") {
         streams.publish(run.id, "step", {
           step_id: decision.stepId,
           name: decision.meta?.displayName ?? null,

@@ -168,8 +168,20 @@ export class AppSyncer {
         await this.syncUrl(url);
       } catch (error) {
         this.deps.logger.debug({ url, err: error }, "app sync failed; will retry");
+        await this.recordFailure(url, error);
       }
     }
+  }
+
+  /** Shows a failed re-sync on the app it concerns (dashboard, `GET /v1/apps`). */
+  async recordFailure(url: string, error: unknown): Promise<void> {
+    const { store, clock } = this.deps;
+    const message = error instanceof Error ? error.message : String(error);
+    const known = (await store.apps.list()).find(
+      (app) => normalizeAppUrl(app.url) === normalizeAppUrl(url),
+    );
+    if (known && known.error !== message)
+      await store.apps.recordError(known.id, message, clock.now());
   }
 
   private async apply(input: {

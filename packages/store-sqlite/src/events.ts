@@ -105,6 +105,7 @@ export class SqliteEvents implements EventStore {
       clauses.push("name = ?");
       params.push(filter.name);
     }
+    if (filter.excludeInternal) clauses.push("name NOT LIKE 'inngest/%'");
     if (filter.before !== undefined && filter.beforeId !== undefined) {
       clauses.push("(received_at < ? OR (received_at = ? AND id < ?))");
       params.push(filter.before, filter.before, filter.beforeId);

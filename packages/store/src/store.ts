@@ -87,6 +87,8 @@ export interface EventStore {
 
 export interface EventFilter {
   name?: string;
+  /** Leave out Ingot's own `inngest/…` events. */
+  excludeInternal?: boolean;
   /** Only events received before this instant (cursor for paging backwards). */
   before?: number;
   /** With `before`: also events received exactly at `before` whose id sorts below this one. */

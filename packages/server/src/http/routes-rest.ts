@@ -43,6 +43,8 @@ const ListRunsQuery = z.object({
 
 const ListEventsQuery = z.object({
   name: z.string().optional(),
+  /** `false` leaves out Ingot's own `inngest/…` events. */
+  internal: z.enum(["true", "false"]).optional(),
   /** `<received_at ms>:<event id>` of the last event of the previous page. */
   cursor: z
     .string()
@@ -184,6 +186,7 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
     const query = parseQuery(ListEventsQuery, c.req.query());
     const events = await store.events.list({
       ...(query.name ? { name: query.name } : {}),
+      ...(query.internal === "false" ? { excludeInternal: true } : {}),
       ...(query.cursor !== undefined ? { before: query.cursor.at, beforeId: query.cursor.id } : {}),
       limit: query.limit,
     });
@@ -234,7 +237,12 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
     const found = await store.apps.get(AppId(c.req.param("appId")));
     if (!found)
       throw new IngotError(ErrorCode.AppNotFound, `app ${c.req.param("appId")} not found`);
-    return c.json({ data: await deps.syncer.syncUrl(found.url) });
+    try {
+      return c.json({ data: await deps.syncer.syncUrl(found.url) });
+    } catch (error) {
+      await deps.syncer.recordFailure(found.url, error);
+      throw error;
+    }
   });
 
   app.delete("/v1/apps/:appId", async (c) => {
