@@ -108,7 +108,7 @@ describe("flow control", () => {
       inngest.createFunction(
         {
           id: "batched",
-          batchEvents: { maxSize: 3, timeout: "1500ms", key: "event.data.group" },
+          batchEvents: { maxSize: 3, timeout: "1500ms" as "2s", key: "event.data.group" },
           triggers: [{ event: "flow/batch" }],
         },
         ({ events }) => {

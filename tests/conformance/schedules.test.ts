@@ -20,8 +20,10 @@ describe("cron triggers and signals", () => {
       inngest.createFunction(
         { id: "every-second", triggers: [{ cron: "TZ=Europe/Paris * * * * * *" }] },
         ({ event }) => {
-          ticks.push(String(event.data.scheduledAt));
-          return event.data.scheduledAt;
+          // The SDK types cron events' data loosely; Ingot sends {cron, scheduledAt, fireAt}.
+          const scheduledAt = String((event.data as Record<string, unknown>).scheduledAt);
+          ticks.push(scheduledAt);
+          return scheduledAt;
         },
       ),
       inngest.createFunction(

@@ -23,6 +23,8 @@ export const ServerConfig = z.object({
   signingKeyFallback: z.string().optional(),
   eventKeys: z.array(z.string().min(1)),
   postgresUri: z.string().optional(),
+  /** Connections each node keeps to Postgres. */
+  postgresPoolSize: z.number().int().min(2).max(200),
   sqliteSynchronous: z.enum(["full", "normal"]),
   /** First retry delay; doubles per attempt up to 10 min. */
   retryBaseMs: z.number().int().min(0),
@@ -74,6 +76,7 @@ export function defaultConfig(mode: ServerMode): ServerConfig {
     syncIntervalMs: mode === "dev" ? 5_000 : 60_000,
     eventKeys: [],
     sqliteSynchronous: "full",
+    postgresPoolSize: 10,
     retryBaseMs: mode === "dev" ? 1_000 : 15_000,
     leaseMs: 60_000,
     sdkConcurrency: 512,
@@ -121,7 +124,9 @@ function fromEnv(env: Env): ConfigFlags {
     .filter(Boolean);
   set("eventKeys", eventKeys?.length ? eventKeys : undefined);
   set("postgresUri", env.INGOT_POSTGRES_URI);
+  set("postgresPoolSize", int(env.INGOT_POSTGRES_POOL_SIZE));
   set("retryBaseMs", int(env.INGOT_RETRY_BASE_MS));
+  set("leaseMs", int(env.INGOT_LEASE_MS));
   set("checkpointing", bool(env.INGOT_CHECKPOINTING));
   set("syncIntervalMs", int(env.INGOT_SYNC_INTERVAL_MS));
   set("inlineStateBytes", int(env.INGOT_INLINE_STATE_BYTES));

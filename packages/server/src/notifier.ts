@@ -5,6 +5,9 @@
 export class RunNotifier {
   private readonly waiters = new Map<string, Set<() => void>>();
 
+  /** `pollMs`: wake waiters at least this often (runs ending on other nodes are not seen). */
+  constructor(private readonly pollMs?: number) {}
+
   finished(run: { id: string; eventIds: readonly string[] }): void {
     for (const key of [run.id, ...run.eventIds]) {
       const set = this.waiters.get(key);
@@ -26,7 +29,8 @@ export class RunNotifier {
     const set = this.waiters.get(key) ?? new Set();
     set.add(wake);
     this.waiters.set(key, set);
-    const timer = setTimeout(() => cancel(), Math.max(0, timeoutMs));
+    const wait = this.pollMs === undefined ? timeoutMs : Math.min(timeoutMs, this.pollMs);
+    const timer = setTimeout(() => cancel(), Math.max(0, wait));
     const cancel = (): void => {
       clearTimeout(timer);
       const current = this.waiters.get(key);

@@ -45,6 +45,8 @@ export class SdkClient {
       requestTimeoutMs: number;
       inlineStateBytes: number;
       connections?: number;
+      /** This node's id, sent as `x-ingot-node`. */
+      node?: string;
     },
   ) {
     this.agent = new Agent({
@@ -114,6 +116,8 @@ export class SdkClient {
       [SdkHeader.StepId]: call.stepId,
       [SdkHeader.RequestId]: call.requestId,
       [SdkHeader.JobId]: call.queueItemId,
+      // Which node sent it: useful in app logs when several nodes share a database.
+      "x-ingot-node": this.options.node ?? "",
     };
     if (call.requestVersion >= 0) headers[SdkHeader.ReqVersion] = String(call.requestVersion);
     return this.send({ url: url.toString(), method: "POST", body, headers });

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import { ProviderClient } from "@ingot/gateway";
 import { QueueLane, type Store } from "@ingot/store";
+import { PostgresStore } from "@ingot/store-postgres";
 import { SqliteStore } from "@ingot/store-sqlite";
 import type { Hono } from "hono";
 import { type Clock, systemClock } from "./clock.js";
@@ -66,16 +67,29 @@ export interface ServerOptions {
 export function createIngotServer(config: ServerConfig, options: ServerOptions = {}): IngotServer {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const lock = options.store ? undefined : DataDirLock.acquire(config.dataDir);
-  const store =
+  const shared = options.store === undefined && config.postgresUri !== undefined;
+  const lock = options.store || shared ? undefined : DataDirLock.acquire(config.dataDir);
+  const postgres =
+    shared && config.postgresUri !== undefined
+      ? new PostgresStore({
+          connectionString: config.postgresUri,
+          max: config.postgresPoolSize,
+          now: () => clock.now(),
+          onError: (error) => logger.warn({ err: error }, "postgres connection error"),
+        })
+      : undefined;
+  const store: Store =
     options.store ??
+    postgres ??
     new SqliteStore({
       path: join(config.dataDir, "ingot.db"),
       synchronous: config.sqliteSynchronous,
       now: () => clock.now(),
     });
   const registry = new FunctionRegistry();
+  const owner = `node-${newId(clock.now())}`;
   const sdk = new SdkClient({
+    node: owner,
     clock,
     ...(config.signingKey ? { signingKey: config.signingKey } : {}),
     requestTimeoutMs: config.requestTimeoutMs,
@@ -96,7 +110,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     store,
     clock,
     logger,
-    owner: `node-${newId(clock.now())}`,
+    owner,
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
     concurrency: {
@@ -106,7 +120,8 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     },
     handle: (item) => handle(item),
   });
-  const notifier = new RunNotifier();
+  // On a shared database a run may end on another node: long-polls also look every 250 ms.
+  const notifier = new RunNotifier(shared ? 250 : undefined);
   const streams = new RunStreams();
   const runner = new Runner({
     store,
@@ -183,6 +198,8 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
   };
   const app = createHttpApp(deps);
   let http: ServerType | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let registryPoll: NodeJS.Timeout | undefined;
 
   const server: IngotServer = {
     config,
@@ -190,6 +207,14 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     deps,
     url: `http://${config.host}:${config.port}`,
     async start() {
+      if (postgres) {
+        await postgres.open();
+        // Other nodes enqueue work and sync apps: listen for the one, look for the other.
+        unsubscribe = postgres.subscribeQueue((lane) => executor.accept([], [lane]));
+        await postgres.whenListening();
+        registryPoll = setInterval(() => void syncer.refreshIfChanged(), 2_000);
+        registryPoll.unref();
+      }
       await syncer.reloadRegistry();
       http = await listen(app, config);
       const address = http.address() as AddressInfo;
@@ -200,6 +225,8 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     },
     async stop() {
       syncer.stop();
+      clearInterval(registryPoll);
+      unsubscribe?.();
       streams.stop();
       await new Promise<void>((resolve) => {
         if (!http) return resolve();

@@ -33,6 +33,7 @@ export interface SyncOutcome {
 export class AppSyncer {
   private timer?: NodeJS.Timeout;
   private readonly urls = new Set<string>();
+  private lastChange = -1;
 
   constructor(
     private readonly deps: {
@@ -140,6 +141,18 @@ export class AppSyncer {
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Reloads the registry when apps or functions changed in the store (another node synced). */
+  async refreshIfChanged(): Promise<void> {
+    try {
+      const changed = await this.deps.store.apps.lastChangeAt();
+      if (changed === this.lastChange) return;
+      this.lastChange = changed;
+      await this.reloadRegistry();
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, "could not refresh the function registry");
+    }
   }
 
   async reloadRegistry(): Promise<void> {

@@ -83,7 +83,7 @@ describe("HTTP routes (dev mode)", () => {
   it("answers /health", async () => {
     expect(await call(server(), "GET", "/health")).toEqual({
       status: 200,
-      json: { status: "ok", mode: "dev" },
+      json: { status: "ok", mode: "dev", node: expect.stringMatching(/^node-/) as string },
     });
   });
 

@@ -59,20 +59,21 @@ export class QueueWriter {
     ];
     const columns = `(id, lane, kind, run_id, payload, available_at, lease_owner, lease_token, dedupe_key, concurrency, parked_on, priority_ms, sort_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-    let changes: number;
     if (item.reschedule && item.dedupeKey !== undefined && !leased) {
       // Move the waiting twin instead of adding one (debounce: the latest event pushes the timer).
-      changes = this.sql
+      const moved = this.sql
         .get(
-          `INSERT INTO queue ${columns}
-           ON CONFLICT (dedupe_key) WHERE lease_owner IS NULL
-           DO UPDATE SET available_at = excluded.available_at, sort_at = excluded.sort_at, payload = excluded.payload`,
+          "UPDATE queue SET available_at = ?, sort_at = ?, payload = ? WHERE dedupe_key = ? AND lease_owner IS NULL",
         )
-        .run(...values).changes;
-      if (changes > 0) return undefined;
-    } else {
-      changes = this.sql.get(`INSERT OR IGNORE INTO queue ${columns}`).run(...values).changes;
+        .run(
+          availableAt,
+          item.availableAt - (item.priorityMs ?? 0),
+          json(item.payload),
+          item.dedupeKey,
+        ).changes;
+      if (moved > 0) return undefined;
     }
+    const changes = this.sql.get(`INSERT OR IGNORE INTO queue ${columns}`).run(...values).changes;
     if (changes === 0) return undefined;
     if (leased) {
       this.takeSlots(item.id, concurrency);

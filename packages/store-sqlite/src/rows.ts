@@ -163,7 +163,10 @@ export function historyFromRow(row: Row): HistoryRecord {
 export function queueItemFromRow(row: Row): QueueItem {
   return {
     id: QueueItemId(s(row.id)),
-    lane: s(row.lane) as QueueLane,
+    // Parked items sit in a lane of their own; they belong to the sdk lane (as in Postgres).
+    lane: (row.parked_on !== null && row.parked_on !== undefined
+      ? "sdk"
+      : s(row.lane)) as QueueLane,
     kind: s(row.kind),
     runId: row.run_id === null ? null : RunId(s(row.run_id)),
     payload: parseJson(row.payload),

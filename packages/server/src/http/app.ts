@@ -20,7 +20,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
       deps.logger,
     ),
   );
-  app.get("/health", (c) => c.json({ status: "ok", mode: deps.config.mode }));
+  app.get("/health", (c) =>
+    c.json({ status: "ok", mode: deps.config.mode, node: deps.executor.owner }),
+  );
   authRoutes(app, deps);
   sdkRoutes(app, deps);
   restRoutes(app, deps);

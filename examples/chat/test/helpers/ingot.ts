@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** The real `ingot` CLI as a child process (adapted from tests/conformance/harness/ingot.ts). */
+const ROOT = resolve(import.meta.dirname, "../../../..");
+export const CLI = join(ROOT, "packages/cli/dist/bin.js");
+
+export interface IngotProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  logs(): string;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  /** A new process on the same port and data directory. */
+  restart(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function tempDir(prefix = "chat-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startIngot(
+  options: { mode?: "dev" | "start"; dataDir?: string; port?: number; args?: string[] } = {},
+): Promise<IngotProcess> {
+  const dataDir = options.dataDir ?? tempDir("chat-ingot-");
+  const port = options.port ?? (await freePort());
+  let log = "";
+  let child: ChildProcess | undefined;
+
+  const launch = async (): Promise<string> => {
+    const proc = spawn(
+      process.execPath,
+      [
+        CLI,
+        options.mode ?? "dev",
+        "--port",
+        String(port),
+        "--no-discovery",
+        "--data-dir",
+        dataDir,
+        "--retry-base-ms",
+        "100",
+        ...(options.args ?? []),
+      ],
+      { env: { ...process.env, INGOT_LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    child = proc;
+    proc.stderr?.on("data", (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    return new Promise((resolveUrl, reject) => {
+      let out = "";
+      const timer = setTimeout(
+        () => reject(new Error(`ingot did not start in 20 s:\n${out}\n${log}`)),
+        20_000,
+      );
+      proc.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /ready at (http:\/\/\S+)/.exec(out);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolveUrl(match[1].replace(/\/+$/, ""));
+        }
+      });
+      proc.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`ingot exited with ${code} before it was ready:\n${out}\n${log}`));
+      });
+    });
+  };
+
+  const exited = (proc: ChildProcess | undefined): Promise<void> =>
+    new Promise((done) => {
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return done();
+      proc.once("exit", () => done());
+    });
+
+  const url = await launch();
+  return {
+    url,
+    port,
+    dataDir,
+    logs: () => log,
+    async stop() {
+      const proc = child;
+      proc?.kill("SIGTERM");
+      await exited(proc);
+    },
+    async kill() {
+      const proc = child;
+      proc?.kill("SIGKILL");
+      await exited(proc);
+    },
+    async restart() {
+      await launch();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { Mode, Source, TurnData } from "./api.js";
+
+/** One question and its answer as the UI tracks it (live or loaded from history). */
+export interface Turn {
+  key: string;
+  requestId: string | null;
+  mode: Mode;
+  query: string;
+  status: "sending" | "streaming" | "done" | "error";
+  content: string;
+  error: string | null;
+  sources: Source[];
+  runUrl: string | null;
+  /** Client-measured for live turns (what the user felt), server-measured for history. */
+  firstTokenMs: number | null;
+  totalMs: number | null;
+  retryNote: string | null;
+}
+
+export function fromHistory(turn: TurnData): Turn {
+  return {
+    key: turn.request_id,
+    requestId: turn.request_id,
+    mode: turn.mode,
+    query: turn.query,
+    status: turn.status === "pending" ? "streaming" : turn.status,
+    content: turn.content ?? "",
+    error: turn.error,
+    sources: turn.sources,
+    runUrl: turn.run_url,
+    firstTokenMs: turn.latency_ms.first_token,
+    totalMs: turn.latency_ms.total,
+    retryNote: null,
+  };
+}
+
+export function formatMs(ms: number | null): string {
+  if (ms === null) return "–";
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}

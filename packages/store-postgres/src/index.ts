@@ -1,0 +1,8 @@
+export { PostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
+export {
+  PostgresStoreError,
+  type PostgresStoreErrorCode,
+  type ReconnectOptions,
+} from "./database.js";
+export { QUEUE_CHANNEL, type QueueListener } from "./notify.js";
+export { MIGRATIONS } from "./migrations/index.js";
