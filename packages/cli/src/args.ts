@@ -18,6 +18,8 @@ Options:
       --dashboard-token T  start: what the dashboard asks for at sign-in (default: the signing
                            key; or INGOT_DASHBOARD_TOKEN)
       --retry-base-ms MS   first retry delay (dev default 1000, start 15000)
+      --app-concurrency N  requests in flight to one app at a time; more wait in order
+                           (default 64)
       --ai-timeout-ms MS   deadline of one AI provider call attempt (default 600000)
       --ai-allow-host HOST start: host the AI gateway may call (repeatable, * wildcards;
                            default: the public provider APIs)
@@ -59,6 +61,7 @@ export function parseCommand(argv: readonly string[]): Command {
         "dashboard-token": { type: "string" },
         "event-key": { type: "string", multiple: true },
         "retry-base-ms": { type: "string" },
+        "app-concurrency": { type: "string" },
         "ai-timeout-ms": { type: "string" },
         "ai-allow-host": { type: "string", multiple: true },
         "ai-allow-private": { type: "boolean" },
@@ -85,6 +88,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values["dashboard-token"] !== undefined) flags.dashboardToken = values["dashboard-token"];
   if (values["retry-base-ms"] !== undefined)
     flags.retryBaseMs = integer("--retry-base-ms", values["retry-base-ms"]);
+  if (values["app-concurrency"] !== undefined)
+    flags.appConcurrency = integer("--app-concurrency", values["app-concurrency"]);
   if (values["ai-timeout-ms"] !== undefined)
     flags.aiTimeoutMs = integer("--ai-timeout-ms", values["ai-timeout-ms"]);
   if (values["ai-allow-host"] !== undefined) flags.aiAllowHosts = values["ai-allow-host"];

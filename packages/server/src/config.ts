@@ -30,8 +30,14 @@ export const ServerConfig = z.object({
   retryBaseMs: z.number().int().min(0),
   /** Lease on a claimed queue item; extended while the item is worked on. */
   leaseMs: z.number().int().min(1000),
-  /** Concurrent requests to apps. */
+  /** Concurrent requests to apps, all apps together. */
   sdkConcurrency: z.number().int().min(1),
+  /**
+   * Concurrent requests to one app (one origin); more wait in order. A Node app runs requests on
+   * one thread: past a few dozen at once they only share its CPU and all finish late, so the
+   * runs queued first are served first instead. Model calls do not count: they run in Ingot.
+   */
+  appConcurrency: z.number().int().min(1),
   /** Concurrent outbound AI / fetch calls. */
   gatewayConcurrency: z.number().int().min(1),
   systemConcurrency: z.number().int().min(1),
@@ -80,6 +86,7 @@ export function defaultConfig(mode: ServerMode): ServerConfig {
     retryBaseMs: mode === "dev" ? 1_000 : 15_000,
     leaseMs: 60_000,
     sdkConcurrency: 512,
+    appConcurrency: 64,
     gatewayConcurrency: 20_000,
     systemConcurrency: 256,
     requestTimeoutMs: 2 * 3_600_000,
@@ -127,6 +134,8 @@ function fromEnv(env: Env): ConfigFlags {
   set("postgresPoolSize", int(env.INGOT_POSTGRES_POOL_SIZE));
   set("retryBaseMs", int(env.INGOT_RETRY_BASE_MS));
   set("leaseMs", int(env.INGOT_LEASE_MS));
+  set("sdkConcurrency", int(env.INGOT_SDK_CONCURRENCY));
+  set("appConcurrency", int(env.INGOT_APP_CONCURRENCY));
   set("checkpointing", bool(env.INGOT_CHECKPOINTING));
   set("syncIntervalMs", int(env.INGOT_SYNC_INTERVAL_MS));
   set("inlineStateBytes", int(env.INGOT_INLINE_STATE_BYTES));

@@ -13,6 +13,12 @@ interface Lane {
   active: Map<QueueItemId, QueueItem>;
   /** Items leased to us but not started for lack of room. */
   backlog: QueueItem[];
+  /**
+   * The store may hold due items of this lane that nobody has claimed. While it does, new work
+   * is not dispatched directly (canClaim is false) but queued behind them, so that direct
+   * dispatch cannot starve older items.
+   */
+  waiting: boolean;
   wake?: () => void;
   pump?: Promise<void>;
 }
@@ -45,7 +51,13 @@ export class Executor implements Dispatcher {
     this.lanes = new Map(
       (Object.keys(options.concurrency) as QueueLane[]).map((name) => [
         name,
-        { name, concurrency: options.concurrency[name], active: new Map(), backlog: [] },
+        {
+          name,
+          concurrency: options.concurrency[name],
+          active: new Map(),
+          backlog: [],
+          waiting: true,
+        },
       ]),
     );
   }
@@ -88,19 +100,28 @@ export class Executor implements Dispatcher {
     return (
       this.running &&
       state !== undefined &&
+      !state.waiting &&
       state.active.size + state.backlog.length < state.concurrency
     );
   }
 
   /** Items a commit enqueued: ours are started now, the others wake their lane's scheduler. */
   accept(items: readonly QueueItem[], woken: readonly QueueLane[] = []): void {
-    for (const lane of woken) this.lanes.get(lane)?.wake?.();
+    for (const name of woken) this.notify(name);
     for (const item of items) {
       const lane = this.lanes.get(item.lane);
       if (!lane) continue;
       if (item.leaseOwner === this.owner) this.startOrQueue(lane, item);
-      else lane.wake?.();
+      else this.notify(item.lane);
     }
+  }
+
+  /** Items of `lane` may be waiting in the store (enqueued here, or by another node). */
+  notify(name: QueueLane): void {
+    const lane = this.lanes.get(name);
+    if (!lane) return;
+    lane.waiting = true;
+    lane.wake?.();
   }
 
   activeCount(): number {
@@ -136,6 +157,8 @@ export class Executor implements Dispatcher {
         } catch (error) {
           logger.error({ err: error, lane: lane.name }, "claiming queue items failed");
         }
+        // A short claim drained the due items; a full one may have left more behind.
+        lane.waiting = claimed.length === limit;
         for (const item of claimed) this.startOrQueue(lane, item);
         if (claimed.length === limit) continue;
       }

@@ -44,6 +44,7 @@ export class SdkClient {
       signingKey?: string;
       requestTimeoutMs: number;
       inlineStateBytes: number;
+      /** Connections per app origin; requests beyond them wait in order (undici's queue). */
       connections?: number;
       /** This node's id, sent as `x-ingot-node`. */
       node?: string;

@@ -94,7 +94,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     ...(config.signingKey ? { signingKey: config.signingKey } : {}),
     requestTimeoutMs: config.requestTimeoutMs,
     inlineStateBytes: config.inlineStateBytes,
-    connections: config.sdkConcurrency,
+    connections: Math.min(config.appConcurrency, config.sdkConcurrency),
   });
   const vault = new SecretVault();
   // One connection per in-flight call (HTTP/1.1): as many as the gateway lane runs at once.

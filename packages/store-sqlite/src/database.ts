@@ -1,3 +1,4 @@
+import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations/index.js";
 
@@ -51,26 +52,83 @@ function migrate(db: Db): void {
 
 interface PendingWrite {
   run: () => unknown;
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
+interface Outcome {
+  write: PendingWrite;
+  ok: boolean;
+  value: unknown;
+}
+
+export interface WriteOptions {
+  /**
+   * `false` for writes a crash may lose without harm (lease claims and extensions: an expired
+   * lease is reclaimed anyway); they resolve as soon as they are committed, without waiting for
+   * the fsync. Default `true`.
+   */
+  durable?: boolean;
+}
+
 /**
  * Group commit: writes queued during one turn of the event loop run in a single transaction,
- * each in its own savepoint so that one failing write does not undo the others. One fsync then
- * covers the whole batch (0.16 ms per commit on this machine's disk, see research/peers.md).
+ * each in its own savepoint so that one failing write does not undo the others.
+ *
+ * Durability without blocking: SQLite runs with `synchronous = NORMAL` (a commit writes the WAL
+ * but does not fsync it) and the committer fsyncs the WAL file itself, on libuv's thread pool. A
+ * durable write resolves only once an fsync that began after its commit has finished, which is
+ * exactly what `synchronous = FULL` guarantees, but the event loop keeps running meanwhile and
+ * one fsync covers every batch committed while the previous one was in progress. (Checkpoints
+ * still sync the database file themselves, as in NORMAL mode.)
  */
 export class GroupCommitter {
   private pending: PendingWrite[] = [];
   private scheduled = false;
   private closed = false;
+  /** Committed durable writes waiting for the next fsync to start. */
+  private unsynced: Outcome[] = [];
+  private syncing = false;
+  /** Outcomes whose fsync is running now (settled by close() if it comes first). */
+  private inFlight: Outcome[] = [];
+  private walFd: number | undefined;
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly savepoint: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly rollbackTo: Database.Statement;
 
-  constructor(private readonly db: Db) {}
+  private readonly walPath: string | undefined;
+  private readonly fdatasync: typeof fdatasync;
 
-  write<T>(run: () => T): Promise<T> {
+  constructor(
+    private readonly db: Db,
+    options: {
+      /** The WAL file to fsync after commits; none for `:memory:` or `synchronous = normal`. */
+      walPath?: string;
+      /** Replaceable in tests. */
+      fdatasync?: typeof fdatasync;
+    } = {},
+  ) {
+    this.walPath = options.walPath;
+    this.fdatasync = options.fdatasync ?? fdatasync;
+    this.begin = db.prepare("BEGIN IMMEDIATE");
+    this.commit = db.prepare("COMMIT");
+    this.savepoint = db.prepare("SAVEPOINT w");
+    this.release = db.prepare("RELEASE w");
+    this.rollbackTo = db.prepare("ROLLBACK TO w");
+  }
+
+  write<T>(run: () => T, options: WriteOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error("the SQLite store is closed"));
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({
+        run,
+        durable: options.durable ?? true,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -84,35 +142,84 @@ export class GroupCommitter {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const outcomes: { ok: boolean; value: unknown }[] = [];
+    const outcomes: Outcome[] = [];
     try {
-      this.db.exec("BEGIN IMMEDIATE");
+      this.begin.run();
       for (const write of batch) {
-        this.db.exec("SAVEPOINT w");
+        this.savepoint.run();
         try {
-          outcomes.push({ ok: true, value: write.run() });
-          this.db.exec("RELEASE w");
+          outcomes.push({ write, ok: true, value: write.run() });
+          this.release.run();
         } catch (error) {
-          this.db.exec("ROLLBACK TO w");
-          this.db.exec("RELEASE w");
-          outcomes.push({ ok: false, value: error });
+          this.rollbackTo.run();
+          this.release.run();
+          outcomes.push({ write, ok: false, value: error });
         }
       }
-      this.db.exec("COMMIT");
+      this.commit.run();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
       for (const write of batch) write.reject(error);
       return;
     }
-    batch.forEach((write, index) => {
-      const outcome = outcomes[index];
-      if (outcome?.ok) write.resolve(outcome.value);
-      else write.reject(outcome?.value);
+    for (const outcome of outcomes) {
+      // A failed write changed nothing, so there is nothing to wait for.
+      if (this.walPath === undefined || !outcome.ok || !outcome.write.durable) settle(outcome);
+      else this.unsynced.push(outcome);
+    }
+    this.syncWal();
+  }
+
+  /** Starts an fsync of the WAL for every durable write committed so far, unless one is running. */
+  private syncWal(): void {
+    if (this.syncing || this.unsynced.length === 0 || this.closed) return;
+    const waiting = this.unsynced;
+    this.unsynced = [];
+    let fd: number;
+    try {
+      fd = this.walFd ??= openSync(this.walPath!, "r");
+    } catch (error) {
+      for (const outcome of waiting) outcome.write.reject(error);
+      return;
+    }
+    this.syncing = true;
+    this.inFlight = waiting;
+    this.fdatasync(fd, (error) => {
+      this.syncing = false;
+      this.inFlight = [];
+      if (this.closed) {
+        // close() synced and settled these already, and left the descriptor to us.
+        closeSync(fd);
+        return;
+      }
+      for (const outcome of waiting) {
+        if (error) outcome.write.reject(error);
+        else settle(outcome);
+      }
+      this.syncWal();
     });
   }
 
   close(): void {
     this.flush();
     this.closed = true;
+    const waiting = [...this.inFlight, ...this.unsynced];
+    this.unsynced = [];
+    this.inFlight = [];
+    if (this.walFd !== undefined) {
+      try {
+        fdatasyncSync(this.walFd);
+      } finally {
+        // A running fdatasync still uses the descriptor; its callback closes it.
+        if (!this.syncing) closeSync(this.walFd);
+        this.walFd = undefined;
+      }
+    }
+    for (const outcome of waiting) settle(outcome);
   }
+}
+
+function settle(outcome: Outcome): void {
+  if (outcome.ok) outcome.write.resolve(outcome.value);
+  else outcome.write.reject(outcome.value);
 }

@@ -147,6 +147,8 @@ export class QueueWriter {
   }
 }
 
+const NOT_DURABLE = { durable: false } as const;
+
 export class SqliteQueue implements QueueStore {
   constructor(
     private readonly sql: Statements,
@@ -188,7 +190,8 @@ export class SqliteQueue implements QueueStore {
         claimed.push({ ...item, availableAt: until, leaseOwner: input.owner, leaseToken: token });
       }
       return claimed;
-    });
+      // A claim lost in a crash is harmless: the lease would have expired and been reclaimed.
+    }, NOT_DURABLE);
   }
 
   extend(input: {
@@ -201,7 +204,7 @@ export class SqliteQueue implements QueueStore {
         "UPDATE queue SET available_at = ? WHERE id = ? AND lease_owner = ?",
       );
       return input.ids.filter((id) => statement.run(input.until, id, input.owner).changes === 0);
-    });
+    }, NOT_DURABLE);
   }
 
   release(input: { ids: readonly QueueItemId[]; owner: string; at: number }): Promise<void> {

@@ -86,13 +86,20 @@ const newRun = (id: string): NonNullable<Changeset["newRuns"]>[number] => ({
 
 /** Counts the transactions the store opens while `fn` runs. */
 async function countTransactions<T>(fn: () => Promise<T>): Promise<{ value: T; begins: number }> {
-  const exec = vi.spyOn(Database.prototype, "exec");
+  // The committer runs BEGIN as a prepared statement; count the runs of any statement whose
+  // source starts a transaction.
+  const statement = Object.getPrototypeOf(new Database(":memory:").prepare("SELECT 1")) as {
+    run: (...args: unknown[]) => unknown;
+  };
+  const run = vi.spyOn(statement, "run");
   try {
     const value = await fn();
-    const begins = exec.mock.calls.filter(([sql]) => /^\s*BEGIN\b/i.test(sql)).length;
+    const begins = run.mock.contexts.filter((context) =>
+      /^\s*BEGIN\b/i.test((context as { source: string }).source),
+    ).length;
     return { value, begins };
   } finally {
-    exec.mockRestore();
+    run.mockRestore();
   }
 }
 
