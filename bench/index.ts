@@ -1,35 +1,159 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { benchCore, describeCore } from "./core.js";
 import { benchGatewayOverhead, benchInFlight, describeGateway } from "./gateway.js";
+import { benchFirstStep, benchIngest } from "./ingest.js";
 import { fmt } from "./lib/stats.js";
+import { benchParked } from "./parked.js";
+import { compareWithPeers, describePeers, runPeers } from "./peers/index.js";
+import { benchPostgres } from "./postgres.js";
+import { type BenchResults, benchmarksMarkdown, chartSvg } from "./report.js";
+
+const DOCS = resolve(import.meta.dirname, "../docs");
 
 /**
- * `npm run bench [-- --quick]`: measures and prints one summary line per metric. Never part of
- * `npm test`. Every number is measured in this run, on this machine.
+ * `npm run bench [-- --quick] [--no-peers] [--no-docs]`: measures, prints one summary line per
+ * metric, and rewrites docs/benchmarks.md and docs/benchmarks.svg (a full run; `--quick` writes
+ * them only with `--docs`). Never part of `npm test`. Every number is measured in this run.
  */
 async function main(): Promise<void> {
-  const quick = process.argv.includes("--quick");
+  const argv = process.argv.slice(2);
+  const quick = argv.includes("--quick");
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  for (const checkpointing of [true, false]) {
+  const started = performance.now();
+  const results: BenchResults = {
+    quick,
+    date: new Date().toISOString().slice(0, 10),
+    core: [],
+    problems: [],
+  };
+  /** Runs one part; a failure is reported and the bench goes on with the rest. */
+  const part = async <T>(name: string, work: () => Promise<T>): Promise<T | undefined> => {
+    process.stderr.write(`[bench] ${name}…\n`);
+    try {
+      return await work();
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      results.problems.push(`${name}: ${why}`);
+      out(`${name}: failed: ${why}`);
+      return undefined;
+    }
+  };
+
+  // --quick measures the v4 default (checkpointing on) only.
+  for (const checkpointing of quick ? [true] : [true, false]) {
+    const core = await part(`durable steps (checkpointing ${checkpointing ? "on" : "off"})`, () =>
+      benchCore({
+        checkpointing,
+        sequential: quick ? 100 : 500,
+        concurrent: quick ? 300 : 3_000,
+      }),
+    );
+    if (core) {
+      results.core.push(core);
+      out(describeCore(core));
+    }
+  }
+
+  const events = quick ? 10_000 : 100_000;
+  const ingest = await part("ingest", () => benchIngest({ events, batch: 500, senders: 64 }));
+  if (ingest) {
+    results.ingest = { ...ingest, events, batch: 500 };
     out(
-      describeCore(
-        await benchCore({
-          checkpointing,
-          sequential: quick ? 200 : 500,
-          concurrent: quick ? 1_000 : 3_000,
-        }),
-      ),
+      `durable ingest:                     ${fmt(ingest.batchedPerSecond, 0)} events/s batched (500 per request), ${fmt(ingest.singlePerSecond, 0)} events/s single (64 senders)`,
     );
   }
-  out(describeGateway(await benchGatewayOverhead(quick ? 100 : 300)));
-  const held = await benchInFlight(quick ? 2_000 : 10_000);
-  out(
-    `AI calls in flight on one node:     ${held.inFlight} (server RSS ${fmt(held.rssMiB, 0)} MiB, idle ${fmt(held.idleRssMiB, 0)} MiB; ${fmt(held.seconds, 1)} s to reach)`,
+  // Below saturation on this machine for Ingot and the peers: a latency, not a queue length.
+  const firstStep = { ratePerSecond: 100, seconds: quick ? 3 : 10 };
+  const first = await part("event -> first step", () => benchFirstStep(firstStep));
+  if (first) {
+    results.firstStep = { ...first, ...firstStep };
+    out(
+      `event -> first step:                p50 ${fmt(first.p50)} ms, p99 ${fmt(first.p99)} ms at ${firstStep.ratePerSecond}/s (${first.n} events)`,
+    );
+  }
+
+  const parked = await part("parked runs", () =>
+    benchParked(quick ? { runs: 1_000, windowMs: 2_000 } : { runs: 100_000, windowMs: 30_000 }),
   );
+  if (parked) {
+    results.parked = parked;
+    out(
+      `parked runs:                        ${parked.runs} asleep at ${fmt(parked.parkedRssMiB, 0)} MiB RSS (idle ${fmt(parked.idleRssMiB, 0)}); wake-up lateness p50 ${fmt(parked.lateness.p50, 0)} ms, p99 ${fmt(parked.lateness.p99, 0)} ms`,
+    );
+  }
+
+  const gateway = await part("AI gateway overhead", () => benchGatewayOverhead(quick ? 50 : 300));
+  if (gateway) {
+    results.gateway = gateway;
+    out(describeGateway(gateway));
+  }
+  const held = await part("AI calls in flight", () => benchInFlight(quick ? 500 : 10_000));
+  if (held) {
+    results.inFlight = held;
+    out(
+      `AI calls in flight on one node:     ${held.inFlight} (server RSS ${fmt(held.rssMiB, 0)} MiB, idle ${fmt(held.idleRssMiB, 0)} MiB; ${fmt(held.seconds, 1)} s to reach)`,
+    );
+  }
+
+  if (!quick) {
+    const pg = await part("Postgres", () => benchPostgres({ nodes: [1, 2], runs: 2_000 }));
+    if (pg) {
+      results.postgres = pg;
+      for (const r of pg)
+        out(
+          `Postgres, ${r.nodes} node(s):                ${fmt(r.stepsPerSecond, 0)} steps/s (${r.runs} runs in ${fmt(r.seconds)} s; server CPU ${fmt(r.serverCpuPct, 0)}%)`,
+        );
+    }
+  }
+
+  if (!argv.includes("--no-peers")) {
+    const peers = await part("peers", () => runPeers({ quick }));
+    if (peers) {
+      results.peers = peers;
+      for (const line of describePeers(peers)) out(line);
+      const ckpt = results.core.find((core) => core.checkpointing);
+      const ratios = compareWithPeers(
+        {
+          ...(ckpt
+            ? {
+                latencyP50: ckpt.latency.p50,
+                latencyP99: ckpt.latency.p99,
+                stepsPerSecond: ckpt.throughput.stepsPerSecond,
+              }
+            : {}),
+          ...(results.ingest
+            ? {
+                ingestSinglePerSecond: results.ingest.singlePerSecond,
+                ingestBatchedPerSecond: results.ingest.batchedPerSecond,
+              }
+            : {}),
+          ...(results.firstStep
+            ? { firstStepP50: results.firstStep.p50, firstStepP99: results.firstStep.p99 }
+            : {}),
+        },
+        peers,
+      );
+      for (const line of ratios) out(line);
+    }
+  }
+
+  const writeDocs = argv.includes("--docs") || (!quick && !argv.includes("--no-docs"));
+  if (writeDocs) {
+    writeFileSync(resolve(DOCS, "benchmarks.md"), benchmarksMarkdown(results));
+    writeFileSync(resolve(DOCS, "benchmarks.svg"), chartSvg(results));
+    out("wrote docs/benchmarks.md and docs/benchmarks.svg");
+  }
+  out(`bench finished in ${fmt((performance.now() - started) / 1000, 1)} s`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+main().then(
+  // Exit explicitly: a peer client that failed to close must not keep the process alive.
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -236,8 +236,13 @@ export class Executor implements Dispatcher {
           owner: this.owner,
           until: clock.now() + leaseMs,
         });
-        // Items that finished while the extension waited for its commit are gone for a good reason.
-        const lost = missing.filter((id) => this.holds(id));
+        // Items that finished while the extension waited for its commit are gone for a good
+        // reason; their handlers may still be settling, so look again a moment later.
+        let lost = missing.filter((id) => this.holds(id));
+        if (lost.length > 0) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          lost = lost.filter((id) => this.holds(id));
+        }
         if (lost.length > 0) logger.warn({ lost: lost.length }, "lost leases on queue items");
       }
       if (store.dialect !== "sqlite") await store.queue.reapExpired(clock.now());
