@@ -17,6 +17,8 @@ export interface BenchResults {
     parkedRssMiB: number;
     idleRssMiB: number;
     parkSeconds: number;
+    /** The wake times are spread over this window. */
+    windowMs: number;
     lateness: { p50: number; p99: number; n: number };
   };
   gateway?: GatewayOverhead;
@@ -318,7 +320,7 @@ export function benchmarksMarkdown(results: BenchResults): string {
     push(
       "## Parked runs",
       "",
-      `${p.runs.toLocaleString("en-US")} runs asleep at once (\`step.sleepUntil\`, wake times spread over the window): server RSS **${fmt(p.parkedRssMiB, 0)} MiB** (idle ${fmt(p.idleRssMiB, 0)} MiB); parking them took ${fmt(p.parkSeconds, 1)} s (one SDK request each). Wake-up lateness, time asked → sleep stored as done: p50 **${fmt(p.lateness.p50, 0)} ms**, p99 **${fmt(p.lateness.p99, 0)} ms** (${p.lateness.n} runs sampled).`,
+      `${p.runs.toLocaleString("en-US")} runs asleep at once (\`step.sleepUntil\`, wake times spread over the window): server RSS **${fmt(p.parkedRssMiB, 0)} MiB** (idle ${fmt(p.idleRssMiB, 0)} MiB); parking them took ${fmt(p.parkSeconds, 1)} s (one SDK request each). They wake over ${fmt(p.windowMs / 1000, 0)} s (${fmt(p.runs / (p.windowMs / 1000), 0)} wakes/s); lateness, time asked → sleep stored as done, of the ${p.lateness.n} runs that wake last: p50 **${fmt(p.lateness.p50, 0)} ms**, p99 **${fmt(p.lateness.p99, 0)} ms**. Each wake also resumes its run with an SDK request; when wakes come faster than the app serves requests, the wakes queue behind those resumptions, and the lateness measures that backlog rather than the timers.`,
       "",
     );
   }

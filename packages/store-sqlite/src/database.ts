@@ -66,8 +66,8 @@ interface Outcome {
 export interface WriteOptions {
   /**
    * `false` for writes a crash may lose without harm (lease claims and extensions: an expired
-   * lease is reclaimed anyway); they resolve as soon as they are committed, without waiting for
-   * the fsync. Default `true`.
+   * lease is reclaimed anyway): they do not wait for an fsync of their own, only for the
+   * durable writes committed before them, so they never settle ahead of those. Default `true`.
    */
   durable?: boolean;
 }
@@ -87,10 +87,13 @@ export class GroupCommitter {
   private pending: PendingWrite[] = [];
   private scheduled = false;
   private closed = false;
-  /** Committed durable writes waiting for the next fsync to start. */
+  /**
+   * Committed writes waiting for the next fsync to start: durable ones, and writes committed
+   * after them, which settle in commit order.
+   */
   private unsynced: Outcome[] = [];
   private syncing = false;
-  /** Outcomes whose fsync is running now (settled by close() if it comes first). */
+  /** Outcomes settled when the running fsync ends (or by close() if it comes first). */
   private inFlight: Outcome[] = [];
   private walFd: number | undefined;
   private readonly begin: Database.Statement;
@@ -163,14 +166,24 @@ export class GroupCommitter {
       return;
     }
     for (const outcome of outcomes) {
-      // A failed write changed nothing, so there is nothing to wait for.
-      if (this.walPath === undefined || !outcome.ok || !outcome.write.durable) settle(outcome);
-      else this.unsynced.push(outcome);
+      if (this.walPath === undefined || !outcome.ok) {
+        settle(outcome); // nothing to fsync, or a failed write that changed nothing
+      } else if (outcome.write.durable) {
+        this.unsynced.push(outcome);
+      } else if (this.unsynced.length > 0) {
+        // Not durable itself, but it may depend on durable writes committed before it (a claim
+        // of an item they enqueued): never settle it ahead of them.
+        this.unsynced.push(outcome);
+      } else if (this.inFlight.length > 0) {
+        this.inFlight.push(outcome);
+      } else {
+        settle(outcome);
+      }
     }
     this.syncWal();
   }
 
-  /** Starts an fsync of the WAL for every durable write committed so far, unless one is running. */
+  /** Starts an fsync of the WAL for every write waiting for one, unless one is running. */
   private syncWal(): void {
     if (this.syncing || this.unsynced.length === 0 || this.closed) return;
     const waiting = this.unsynced;
@@ -193,7 +206,7 @@ export class GroupCommitter {
         return;
       }
       for (const outcome of waiting) {
-        if (error) outcome.write.reject(error);
+        if (error && outcome.write.durable) outcome.write.reject(error);
         else settle(outcome);
       }
       this.syncWal();

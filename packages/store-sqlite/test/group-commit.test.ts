@@ -74,6 +74,22 @@ describe("group commit with fsync off the event loop", () => {
     expect(syncs).toHaveLength(0);
   });
 
+  it("never settles a write marked not durable ahead of durable writes committed before it", async () => {
+    const { writer, syncs, insert } = setup();
+    const order: string[] = [];
+    const durable = writer.write(insert(1)).then(() => order.push("durable"));
+    await tick();
+    // Committed while the durable write's fsync runs: settles when that fsync ends, after it.
+    const claim = writer.write(insert(2), { durable: false }).then(() => order.push("claim"));
+    await tick();
+    await tick();
+    expect(order).toEqual([]);
+    expect(syncs).toHaveLength(1); // it asked for no fsync of its own
+    syncs[0]!.done(null);
+    await Promise.all([durable, claim]);
+    expect(order).toEqual(["durable", "claim"]);
+  });
+
   it("rejects a failing write at once and rejects durable writes whose fsync failed", async () => {
     const { writer, syncs, insert } = setup();
     const failing = writer.write(() => {

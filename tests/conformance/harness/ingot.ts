@@ -57,8 +57,8 @@ export async function startIngot(options: IngotOptions = {}): Promise<IngotProce
 
   const launch = async (): Promise<string> => {
     const args = [
-      // e.g. INGOT_TEST_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
-      ...(process.env.INGOT_TEST_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      // e.g. INGOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
+      ...(process.env.INGOT_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       CLI,
       mode,
       "--port",
