@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     );
   }
   // Below saturation on this machine for Ingot and the peers: a latency, not a queue length.
-  const firstStep = { ratePerSecond: 100, seconds: quick ? 3 : 10 };
+  const firstStep = { ratePerSecond: 100, seconds: quick ? 2 : 10 };
   const first = await part("event -> first step", () => benchFirstStep(firstStep));
   if (first) {
     results.firstStep = { ...first, ...firstStep };

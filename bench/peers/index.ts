@@ -58,7 +58,7 @@ export function peerSizes(quick: boolean): Sizes {
     ingestEvents: quick ? 3_000 : 20_000,
     ingestBatch: 500,
     firstStepRate: 100,
-    firstStepSeconds: quick ? 3 : 10,
+    firstStepSeconds: quick ? 2 : 10,
   };
 }
 
