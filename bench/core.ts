@@ -24,8 +24,10 @@ export async function benchCore(options: {
   checkpointing: boolean;
   sequential: number;
   concurrent: number;
+  /** Extra `ingot dev` flags, e.g. `--postgres-uri`. */
+  serverArgs?: string[];
 }): Promise<CoreResult> {
-  const server = await startIngot();
+  const server = await startIngot(options.serverArgs);
   const inngest = new Inngest({
     id: `bench-${options.checkpointing ? "ckpt" : "classic"}`,
     isDev: true,

@@ -6,6 +6,7 @@ import { benchFirstStep, benchIngest } from "./ingest.js";
 import { fmt } from "./lib/stats.js";
 import { benchParked } from "./parked.js";
 import { compareWithPeers, describePeers, runPeers } from "./peers/index.js";
+import { TestPostgres } from "../packages/store-postgres/test/postgres.js";
 import { benchPostgres } from "./postgres.js";
 import { type BenchResults, benchmarksMarkdown, chartSvg } from "./report.js";
 
@@ -96,6 +97,24 @@ async function main(): Promise<void> {
   }
 
   if (!quick) {
+    const pgCore = await part("durable steps on Postgres", async () => {
+      const pg = await TestPostgres.start();
+      try {
+        const db = await pg.createDatabase();
+        return await benchCore({
+          checkpointing: true,
+          sequential: 500,
+          concurrent: 1_000,
+          serverArgs: ["--postgres-uri", db.url],
+        });
+      } finally {
+        await pg.stop();
+      }
+    });
+    if (pgCore) {
+      results.postgresCore = pgCore;
+      out(`Postgres, 1 node: ${describeCore(pgCore)}`);
+    }
     const pg = await part("Postgres", () => benchPostgres({ nodes: [1, 2], runs: 2_000 }));
     if (pg) {
       results.postgres = pg;

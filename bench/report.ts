@@ -24,6 +24,8 @@ export interface BenchResults {
   gateway?: GatewayOverhead;
   inFlight?: { inFlight: number; rssMiB: number; idleRssMiB: number; seconds: number };
   postgres?: PostgresThroughput[];
+  /** The durable-steps workload (checkpointing on) with one node on Postgres. */
+  postgresCore?: CoreResult;
   peers?: PeerResults;
   /** Parts that failed or were skipped, with why. */
   problems: string[];
@@ -288,13 +290,16 @@ export function benchmarksMarkdown(results: BenchResults): string {
     `| server RSS after it | ${both((c) => `${fmt(c.throughput.rssMiB, 0)} MiB`)} |`,
     "",
   );
-  if (results.postgres?.length) {
+  if (results.postgres?.length || results.postgresCore) push("### On Postgres", "");
+  if (results.postgresCore) {
+    const { latency: l } = results.postgresCore;
     push(
-      "### On Postgres",
+      `One node, checkpointing on: 3-step run p50 / p99 **${fmt(l.p50)} / ${fmt(l.p99)} ms** over ${l.n} sequential runs.`,
       "",
-      "| nodes | steps/s | runs | server CPU (all nodes) |",
-      "|---|---|---|---|",
     );
+  }
+  if (results.postgres?.length) {
+    push("| nodes | steps/s | runs | server CPU (all nodes) |", "|---|---|---|---|");
     for (const pg of results.postgres)
       push(
         `| ${pg.nodes} | ${fmt(pg.stepsPerSecond, 0)} | ${pg.runs} | ${fmt(pg.serverCpuPct, 0)}% |`,

@@ -8,6 +8,7 @@ import { type SimProcess, startSimProcess } from "./harness/sim-process.js";
 
 const RUNS = 1_000;
 const LATENCY_MS = 2_000;
+const WARMUP = 50;
 const APP = fileURLToPath(new URL("./apps/offload-app.ts", import.meta.url));
 
 function rssMiB(pid: number): number {
@@ -53,6 +54,13 @@ describe("AI offload", () => {
       app.once("exit", (code) => reject(new Error(`the app exited with ${code}`)));
     });
     await api.syncApp(appUrl);
+    // A deployed app and server are warm: let both compile their hot paths on a few runs first.
+    await api.send(
+      Array.from({ length: WARMUP }, (_, n) => ({ name: "offload/think", data: { n } })),
+    );
+    const deadline = Date.now() + 20_000;
+    while (appStats.finished < WARMUP && Date.now() < deadline) await sleep(50);
+    expect(appStats.finished).toBe(WARMUP);
   });
 
   afterAll(async () => {
@@ -86,7 +94,8 @@ describe("AI offload", () => {
       );
     }
     let peakRss = 0;
-    while (appStats.finished < RUNS && Date.now() - started < 20_000) {
+    const finished = () => appStats.finished - WARMUP;
+    while (finished() < RUNS && Date.now() - started < 20_000) {
       peakRss = Math.max(peakRss, rssMiB(ingot.pid()));
       await sleep(100);
     }
@@ -99,7 +108,7 @@ describe("AI offload", () => {
       `offload: ${RUNS} runs in ${elapsed} ms; peak ${peak.thinking} model calls in flight while the app held ` +
         `${peak.open} open requests; server RSS peak ${peakRss.toFixed(0)} MiB\n`,
     );
-    expect(appStats.finished).toBe(RUNS);
+    expect(finished()).toBe(RUNS);
     expect(elapsed).toBeLessThan(10_000);
     // Hundreds of model calls at once (their 2 s overlap), none of them held by the app.
     expect(peak.thinking).toBeGreaterThanOrEqual(RUNS * 0.3);
