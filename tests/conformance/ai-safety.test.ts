@@ -10,7 +10,7 @@ import { type RunningApp, serveApp, serveV4 } from "./harness/app.js";
 import { type IngotProcess, startIngot } from "./harness/ingot.js";
 
 const signingKey = `signkey-test-${randomBytes(32).toString("hex")}`;
-const eventKey = "evt-ai-safety";
+const eventKey = "evt-ai-safety-0123456789";
 const HELD_KEY = "sk-HELD-BY-INGOT-9999";
 
 /** Which hosts the gateway may reach in start mode, and keys held by the server. */

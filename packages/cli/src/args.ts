@@ -24,6 +24,9 @@ Options:
       --ai-allow-host HOST start: host the AI gateway may call (repeatable, * wildcards;
                            default: the public provider APIs)
       --ai-allow-private   start: let the AI gateway reach private and loopback addresses
+      --trust-proxy        believe X-Forwarded-For/-Proto/-Host from a reverse proxy in front
+                           of Ingot (client address for sign-in throttling, Secure cookies);
+                           or INGOT_TRUST_PROXY=1
       --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default info)
 
 Environment: INGOT_AI_KEYS="openai=sk-…,anthropic=…" gives Ingot provider keys to use when an
@@ -65,6 +68,7 @@ export function parseCommand(argv: readonly string[]): Command {
         "ai-timeout-ms": { type: "string" },
         "ai-allow-host": { type: "string", multiple: true },
         "ai-allow-private": { type: "boolean" },
+        "trust-proxy": { type: "boolean" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -94,6 +98,7 @@ export function parseCommand(argv: readonly string[]): Command {
     flags.aiTimeoutMs = integer("--ai-timeout-ms", values["ai-timeout-ms"]);
   if (values["ai-allow-host"] !== undefined) flags.aiAllowHosts = values["ai-allow-host"];
   if (values["ai-allow-private"]) flags.aiAllowPrivate = true;
+  if (values["trust-proxy"]) flags.trustProxy = true;
   if (values["log-level"] !== undefined)
     flags.logLevel = values["log-level"] as ConfigFlags["logLevel"];
   return { kind: "run", mode: command, flags };

@@ -341,7 +341,14 @@ describe("dashboard (ingot start)", () => {
     ensureDashboardBuilt();
     ingot = await startIngot({
       mode: "start",
-      args: ["--signing-key", SIGNING_KEY, "--event-key", "k", "--dashboard-token", TOKEN],
+      args: [
+        "--signing-key",
+        SIGNING_KEY,
+        "--event-key",
+        "evt-dashboard-0123456789",
+        "--dashboard-token",
+        TOKEN,
+      ],
     });
     browser = await launchBrowser();
     page = await newPage(browser, pageErrors);

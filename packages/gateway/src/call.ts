@@ -11,6 +11,7 @@ import {
   ResponseTooLargeError,
 } from "./http.js";
 import { parseJson } from "./json.js";
+import { redactUrl } from "./redact.js";
 import { retryAfterFromBody, retryAfterMs } from "./retry-after.js";
 import { parseSse, type SseEvent } from "./sse.js";
 import { prepareStreamingRequest } from "./stream-mode.js";
@@ -323,7 +324,8 @@ export class ProviderClient {
       }
       return {
         ok: true,
-        data: { url: input.url, headers, body, status_code: response.statusCode },
+        // The result is stored as the step's output: keep no credential of the URL in it.
+        data: { url: redactUrl(input.url), headers, body, status_code: response.statusCode },
       };
     } catch (error) {
       return { ok: false, message: describeError(error) };

@@ -47,4 +47,4 @@ export {
   type StreamDelta,
   type StreamFailure,
 } from "./assemble/index.js";
-export { redactUrl, redactHeaders, REDACTED } from "./redact.js";
+export { redactUrl, redactHeaders, isSecretParam, scrubSecrets, REDACTED } from "./redact.js";

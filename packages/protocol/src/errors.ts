@@ -18,6 +18,10 @@ export const ErrorCode = {
   StaleDispatch: "stale_dispatch",
   Conflict: "conflict",
   InvalidExpression: "invalid_expression",
+  ReservedEventName: "reserved_event_name",
+  ForbiddenOrigin: "forbidden_origin",
+  UnsupportedMediaType: "unsupported_media_type",
+  TooManyRequests: "too_many_requests",
   Internal: "internal_error",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -37,6 +41,10 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   stale_dispatch: 409,
   conflict: 409,
   invalid_expression: 400,
+  reserved_event_name: 400,
+  forbidden_origin: 403,
+  unsupported_media_type: 415,
+  too_many_requests: 429,
   internal_error: 500,
 };
 

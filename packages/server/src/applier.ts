@@ -20,7 +20,7 @@ import {
 } from "@ingot/store";
 import { prepareCondition } from "./conditions.js";
 import { newId } from "./ids.js";
-import { type GatewaySecret, splitSecrets } from "./secrets.js";
+import { type GatewaySecret, splitSecrets } from "./security/secrets.js";
 import { type GatewayPayload, QueueKind } from "./queue-items.js";
 import { finishedEvents, newRunChanges } from "./run-factory.js";
 

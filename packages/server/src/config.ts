@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { z } from "zod";
-import { DEFAULT_AI_HOSTS } from "./net-guard.js";
+import { dashboardTokenProblem, eventKeyProblem, signingKeyProblem } from "./security/keys.js";
+import { DEFAULT_AI_HOSTS } from "./security/net-guard.js";
 
 /**
  * Server configuration, resolved once (defaults < environment < flags), validated, passed down.
@@ -63,7 +64,12 @@ export const ServerConfig = z.object({
   /** Keys Ingot holds per provider (`openai`, `anthropic`, `google`, …), used when an op has none. */
   providerKeys: z.record(z.string(), z.string().min(1)),
   /** `start` mode: what the dashboard asks for at sign-in; defaults to the signing key. */
-  dashboardToken: z.string().min(8).optional(),
+  dashboardToken: z.string().optional(),
+  /**
+   * Believe `X-Forwarded-For`, `-Proto` and `-Host` (set by a reverse proxy in front of Ingot)
+   * for the client address, HTTPS and the request's host. Off: anyone could forge them.
+   */
+  trustProxy: z.boolean(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -100,6 +106,7 @@ export function defaultConfig(mode: ServerMode): ServerConfig {
     aiAllowHosts: [...DEFAULT_AI_HOSTS],
     aiAllowPrivate: mode === "dev",
     providerKeys: {},
+    trustProxy: false,
   };
 }
 
@@ -147,6 +154,7 @@ function fromEnv(env: Env): ConfigFlags {
     .filter(Boolean);
   set("aiAllowHosts", hosts?.length ? hosts : undefined);
   set("aiAllowPrivate", bool(env.INGOT_AI_ALLOW_PRIVATE));
+  set("trustProxy", bool(env.INGOT_TRUST_PROXY));
   const keys = parseProviderKeys(env.INGOT_AI_KEYS);
   set("providerKeys", Object.keys(keys).length > 0 ? keys : undefined);
   const level = env.INGOT_LOG_LEVEL;
@@ -192,14 +200,38 @@ export function resolveConfig(
   if (config.mode === "start") {
     if (!config.signingKey) {
       throw new ConfigError(
-        "ingot start needs --signing-key (or INGOT_SIGNING_KEY): a hex signing key",
+        "ingot start needs --signing-key (or INGOT_SIGNING_KEY): signkey-<env>-<64 or more hex digits>",
       );
     }
     if (config.eventKeys.length === 0) {
       throw new ConfigError("ingot start needs --event-key (or INGOT_EVENT_KEY)");
     }
   }
+  const problems = secretProblems(config);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   return config;
+}
+
+/**
+ * Keys that are given must be strong enough to protect `start` mode: a signing key that is not
+ * hex once hashed to the digest of nothing and let anyone in. Messages never quote a key.
+ */
+function secretProblems(config: ServerConfig): string[] {
+  const problems: string[] = [];
+  const check = (name: string, problem: string | undefined): void => {
+    if (problem !== undefined) problems.push(`${name}: ${problem}`);
+  };
+  if (config.signingKey !== undefined) check("--signing-key", signingKeyProblem(config.signingKey));
+  if (config.signingKeyFallback !== undefined)
+    check("--signing-key-fallback", signingKeyProblem(config.signingKeyFallback));
+  if (config.mode === "start") {
+    config.eventKeys.forEach((key, index) =>
+      check(`--event-key #${index + 1}`, eventKeyProblem(key)),
+    );
+    if (config.dashboardToken !== undefined)
+      check("--dashboard-token", dashboardTokenProblem(config.dashboardToken));
+  }
+  return problems;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

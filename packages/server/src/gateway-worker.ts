@@ -6,6 +6,7 @@ import {
   identifyCall,
   type ProviderClient,
   redactUrl,
+  scrubSecrets,
   streamMode,
 } from "@ingot/gateway";
 import {
@@ -26,10 +27,10 @@ import type { Clock } from "./clock.js";
 import type { ServerConfig } from "./config.js";
 import { newId } from "./ids.js";
 import type { Logger } from "./logger.js";
-import { hostAllowed, isPrivateAddress, resolveAll } from "./net-guard.js";
+import { hostAllowed, isPrivateAddress, resolveAll } from "./security/net-guard.js";
 import { type GatewayPayload, QueueKind } from "./queue-items.js";
 import { type Dispatcher, leaseOf, type Runner } from "./runner.js";
-import { restoreSecrets, type SecretVault } from "./secrets.js";
+import { restoreSecrets, type SecretVault, secretValues } from "./security/secrets.js";
 import type { RunStreams } from "./streams.js";
 
 /** Request bodies kept in `ai_calls` for display are cut at this size. */
@@ -80,7 +81,7 @@ export class GatewayWorker {
     const prepared = this.prepare(payload, restored);
     const refused = await this.refusal(prepared.url, payload.type);
     const startedAt = this.deps.clock.now();
-    const outcome: CallOutcome = refused
+    const made: CallOutcome = refused
       ? {
           ok: false,
           retriable: false,
@@ -91,6 +92,11 @@ export class GatewayWorker {
           latencyMs: 0,
         }
       : await this.call(run, payload, prepared);
+    // Whatever of the call is stored (output, error body, message, request) loses the call's own
+    // keys: a provider error may echo the key it was sent.
+    const keys = secretValues(secret, prepared.key);
+    const outcome = scrubSecrets(made, keys);
+    prepared.body = scrubSecrets(prepared.body, keys);
     const fn = await runner.lookupFunction(run.functionId);
     const maxAttempts = fn ? maxAttemptsOf(fn.config) : 1;
     const attempt = payload.attempt + 1;
@@ -170,7 +176,7 @@ export class GatewayWorker {
     const { config } = this.deps;
     let host: string;
     try {
-      host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+      host = new URL(url).hostname;
     } catch {
       return `the ${type === "ai" ? "model" : "fetch"} URL "${redactUrl(url)}" is not a valid URL`;
     }

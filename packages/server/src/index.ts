@@ -8,6 +8,6 @@ export {
   type ServerMode,
 } from "./config.js";
 export { createLogger, type Logger } from "./logger.js";
-export { hashSigningKey, signBody, verifySignature, bearerMatches } from "./signing.js";
+export { hashSigningKey, signBody, verifySignature, bearerMatches } from "./security/signing.js";
 export { type Clock, systemClock } from "./clock.js";
 export { seededEventIds } from "./ids.js";

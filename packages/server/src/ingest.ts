@@ -78,6 +78,16 @@ export class EventIngest {
   }
 }
 
+/**
+ * `inngest/…` events (function finished, failed, cancelled, invoked, cron ticks) mean something
+ * to the server: a sender who could emit one could resolve another run's `step.invoke` or fire
+ * its `onFailure`. No official SDK sends one to the event API; the server's own go through
+ * `EventIngest.accept`, which does not parse names.
+ */
+export function isReservedEventName(name: string): boolean {
+  return name.trim().toLowerCase().startsWith("inngest/");
+}
+
 /** One event or an array of them; errors name the offending field (`events[2].name: …`). */
 export function parseEvents(body: unknown): EventInput[] {
   const list = Array.isArray(body) ? body : [body];
@@ -98,6 +108,12 @@ export function parseEvents(body: unknown): EventInput[] {
     const parsed = EventInput.safeParse(item);
     if (!parsed.success)
       throw new IngotError(ErrorCode.InvalidRequest, describeZodError(parsed.error, root));
+    if (isReservedEventName(parsed.data.name)) {
+      throw new IngotError(
+        ErrorCode.ReservedEventName,
+        `${root}.name: "${parsed.data.name}" is reserved; names starting with "inngest/" are emitted by the server only (use your own prefix, e.g. "app/…")`,
+      );
+    }
     return parsed.data;
   });
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from "@ingot/gateway";
 import pino from "pino";
 
 export type Logger = pino.Logger;
@@ -37,8 +38,17 @@ export function createLogger(options: {
   level: string;
   destination?: pino.DestinationStream;
 }): Logger {
-  const base = { level: options.level, redact: { paths: REDACT, censor: "[redacted]" } };
+  const base = {
+    level: options.level,
+    redact: { paths: REDACT, censor: "[redacted]" },
+    // A URL may carry a key (`?key=`, `user:password@`): logged URLs lose theirs.
+    serializers: { url: urlForLog, appUrl: urlForLog },
+  };
   return options.destination ? pino(base, options.destination) : pino(base);
 }
 
 export const silentLogger = (): Logger => pino({ level: "silent" });
+
+function urlForLog(value: unknown): unknown {
+  return typeof value === "string" ? redactUrl(value) : value;
+}

@@ -29,7 +29,7 @@ import type {
   Store,
 } from "@ingot/store";
 import { ChangesetBuilder, ERRORED } from "./applier.js";
-import type { GatewaySecret } from "./secrets.js";
+import type { GatewaySecret } from "./security/secrets.js";
 import type { Clock } from "./clock.js";
 import type { ServerConfig } from "./config.js";
 import { newId } from "./ids.js";

@@ -4,7 +4,7 @@ import type { MemoizedStep } from "@ingot/store";
 import { createRequire } from "node:module";
 import { Agent } from "undici";
 import type { Clock } from "./clock.js";
-import { signBody } from "./signing.js";
+import { signBody } from "./security/signing.js";
 
 export interface ExecutionCall {
   /** The function's registered runtime URL (`…?fnId=…&stepId=step`). */

@@ -19,10 +19,12 @@ import { GatewayWorker } from "./gateway-worker.js";
 import { createHttpApp } from "./http/app.js";
 import type { HttpDeps } from "./http/context.js";
 import { newId } from "./ids.js";
-import { publicOnlyLookup } from "./net-guard.js";
+import { publicOnlyConnector } from "./security/net-guard.js";
 import { RunNotifier } from "./notifier.js";
 import { RunActions } from "./actions.js";
-import { Sessions } from "./sessions.js";
+import { Sessions } from "./security/sessions.js";
+import { LoginThrottle } from "./security/login-throttle.js";
+import { requestFacts } from "./http/request-facts.js";
 import { RunStreams } from "./streams.js";
 import { EventIngest } from "./ingest.js";
 import { itemHandler } from "./item-handlers.js";
@@ -30,7 +32,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { FunctionRegistry } from "./registry.js";
 import { Runner } from "./runner.js";
 import { SdkClient } from "./sdk-client.js";
-import { SecretVault } from "./secrets.js";
+import { SecretVault } from "./security/secrets.js";
 import { AppSyncer } from "./sync.js";
 
 export interface IngotServer {
@@ -102,7 +104,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
   const providers = new ProviderClient({ connections });
   const guardedProviders = new ProviderClient({
     connections,
-    connect: { lookup: publicOnlyLookup },
+    connect: publicOnlyConnector(),
   });
   let handle: (item: Parameters<ReturnType<typeof itemHandler>>[0]) => Promise<void> = () =>
     Promise.resolve();
@@ -192,7 +194,9 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     executor,
     notifier,
     streams,
-    sessions: new Sessions(config.signingKey ?? "dev", () => clock.now()),
+    sessions: new Sessions(store.sessions, () => clock.now()),
+    loginThrottle: new LoginThrottle(() => clock.now()),
+    facts: requestFacts(config.trustProxy),
     actions: new RunActions({ store, clock, config, runner, dispatcher: executor }),
     dashboardDir: options.dashboardDir ?? findDashboard(),
   };

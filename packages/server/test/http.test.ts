@@ -22,7 +22,9 @@ function server(mode: "dev" | "start" = "dev", dashboardDir?: string): IngotServ
     {
       dataDir,
       maxBodyBytes: 4096,
-      ...(mode === "start" ? { signingKey: SIGNING_KEY, eventKeys: ["evt-key"] } : {}),
+      ...(mode === "start"
+        ? { signingKey: SIGNING_KEY, eventKeys: ["evt-key-0123456789abcdef"] }
+        : {}),
     },
     {},
   );
@@ -203,7 +205,7 @@ describe("HTTP routes (start mode)", () => {
   it("requires the event key on /e/ and the signing key elsewhere", async () => {
     const s = server("start");
     expect((await call(s, "POST", "/e/wrong", { name: "x" })).status).toBe(401);
-    expect((await call(s, "POST", "/e/evt-key", { name: "x" })).status).toBe(200);
+    expect((await call(s, "POST", "/e/evt-key-0123456789abcdef", { name: "x" })).status).toBe(200);
     expect((await call(s, "GET", "/v1/runs")).status).toBe(401);
     expect(
       (await call(s, "GET", "/v1/runs", undefined, { authorization: "Bearer nope" })).status,
@@ -244,19 +246,20 @@ describe("dashboard sign-in and static files", () => {
       required: true,
       authenticated: false,
     });
-    const wrong = await call(s, "POST", "/auth/login", { token: "not-it-at-all" });
+    const origin = { origin: "http://localhost" };
+    const wrong = await call(s, "POST", "/auth/login", { token: "not-it-at-all" }, origin);
     expect(wrong.status).toBe(401);
     expect(String(wrong.json.error)).toContain("wrong dashboard token");
-    expect((await call(s, "POST", "/auth/login", { nope: 1 })).status).toBe(400);
+    expect((await call(s, "POST", "/auth/login", { nope: 1 }, origin)).status).toBe(400);
 
     const login = await s.app.request("/auth/login", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...origin },
       body: JSON.stringify({ token: SIGNING_KEY }),
     });
     expect(login.status).toBe(200);
     const cookie = login.headers.get("set-cookie") ?? "";
-    expect(cookie).toMatch(/ingot_session=\d+\.[0-9a-f]{64}/);
+    expect(cookie).toMatch(/ingot_session=[A-Za-z0-9_-]{43};/);
     expect(cookie).toContain("HttpOnly");
     const session = cookie.split(";")[0]!;
     expect((await call(s, "GET", "/v1/runs", undefined, { cookie: session })).status).toBe(200);

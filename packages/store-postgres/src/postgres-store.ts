@@ -10,6 +10,7 @@ import { migrate } from "./migrate.js";
 import { type QueueListener, QueueNotifications } from "./notify.js";
 import { PostgresQueue } from "./queue.js";
 import { PostgresRuns } from "./runs.js";
+import { PostgresSessions } from "./sessions.js";
 import { PostgresWaits } from "./waits.js";
 
 export interface PostgresStoreOptions {
@@ -53,6 +54,7 @@ export class PostgresStore implements Store {
   readonly waits: PostgresWaits;
   readonly aiCalls: PostgresAiCalls;
   readonly flow: PostgresFlow;
+  readonly sessions: PostgresSessions;
   private readonly db: Database;
   private readonly notifications: QueueNotifications;
   private readonly now: () => number;
@@ -102,6 +104,7 @@ export class PostgresStore implements Store {
     this.waits = new PostgresWaits(this.db);
     this.aiCalls = new PostgresAiCalls(this.db);
     this.flow = new PostgresFlow(this.db);
+    this.sessions = new PostgresSessions(this.db);
   }
 
   /** Applies pending migrations (under an advisory lock, so nodes may start together). */

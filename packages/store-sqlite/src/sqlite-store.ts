@@ -10,6 +10,7 @@ import { SqliteEvents } from "./events.js";
 import { QueueWriter, SqliteQueue } from "./queue.js";
 import { Statements } from "./rows.js";
 import { SqliteRuns } from "./runs.js";
+import { SqliteSessions } from "./sessions.js";
 import { SqliteWaits } from "./waits.js";
 
 export interface SqliteStoreOptions {
@@ -29,6 +30,7 @@ export class SqliteStore implements Store {
   readonly waits: SqliteWaits;
   readonly aiCalls: SqliteAiCalls;
   readonly flow: SqliteFlow;
+  readonly sessions: SqliteSessions;
   private readonly queueWriter: QueueWriter;
   private readonly db: Db;
   private readonly writer: GroupCommitter;
@@ -54,6 +56,7 @@ export class SqliteStore implements Store {
     this.waits = new SqliteWaits(sql);
     this.aiCalls = new SqliteAiCalls(sql);
     this.flow = new SqliteFlow(sql, this.writer);
+    this.sessions = new SqliteSessions(sql, this.writer);
     this.queueWriter = queueWriter;
     this.changesets = new ChangesetWriter(sql, queueWriter, this.events, this.aiCalls);
   }

@@ -38,6 +38,7 @@ export interface Store {
   readonly waits: WaitStore;
   readonly aiCalls: AiCallStore;
   readonly flow: FlowStore;
+  readonly sessions: SessionStore;
   /** Applies a changeset atomically. */
   commit(changes: Changeset): Promise<CommitResult>;
   close(): Promise<void>;
@@ -218,6 +219,20 @@ export interface FlowStore {
     now: number;
   }): Promise<FlowRecord | undefined>;
   /** Drops expired state (housekeeping). */
+  sweep(now: number): Promise<number>;
+}
+
+/**
+ * Dashboard sign-in sessions (`ingot start`). Only a digest of the cookie's value is stored, so
+ * a copy of the database does not let anyone sign in.
+ */
+export interface SessionStore {
+  create(input: { digest: string; createdAt: number; expiresAt: number }): Promise<void>;
+  /** True when the session exists and has not expired at `now`. */
+  valid(digest: string, now: number): Promise<boolean>;
+  /** Ends a session (logout); false when there was none. */
+  revoke(digest: string): Promise<boolean>;
+  /** Drops expired sessions (housekeeping). */
   sweep(now: number): Promise<number>;
 }
 

@@ -67,6 +67,7 @@ export function defineStoreConformance(name: string, open: () => Promise<OpenedS
     describe("waits", () => waitCases(ctx));
     describe("concurrency", () => concurrencyCases(ctx));
     describe("flow control", () => flowCases(ctx));
+    describe("sessions", () => sessionCases(ctx));
   });
 }
 
@@ -1926,5 +1927,24 @@ function flowCases(ctx: Ctx): void {
     });
     expect((await store.waits.byKey("signal", "sig")).map((wait) => wait.id)).toEqual(["s2"]);
     expect(await store.waits.get("s1")).toBeDefined();
+  });
+}
+
+// ─── dashboard sessions ──────────────────────────────────────────────────────────────────────
+
+function sessionCases(ctx: Ctx): void {
+  it("a session is valid until it expires or is revoked, and sweeping drops expired ones", async () => {
+    const { sessions } = ctx.store;
+    await sessions.create({ digest: "d1", createdAt: T0, expiresAt: T0 + 100 });
+    await sessions.create({ digest: "d2", createdAt: T0, expiresAt: T0 + 10 });
+    expect(await sessions.valid("d1", T0 + 50)).toBe(true);
+    expect(await sessions.valid("d1", T0 + 100)).toBe(false);
+    expect(await sessions.valid("nope", T0)).toBe(false);
+    expect(await sessions.revoke("d1")).toBe(true);
+    expect(await sessions.revoke("d1")).toBe(false);
+    expect(await sessions.valid("d1", T0 + 50)).toBe(false);
+    expect(await sessions.valid("d2", T0 + 5)).toBe(true);
+    expect(await sessions.sweep(T0 + 10)).toBe(1);
+    expect(await sessions.valid("d2", T0 + 5)).toBe(false);
   });
 }

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { recordServer, secretsOfLaunch } from "./secret-ledger.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 export const CLI = join(ROOT, "packages/cli/dist/bin.js");
@@ -70,13 +71,17 @@ export async function startIngot(options: IngotOptions = {}): Promise<IngotProce
       "100",
       ...(options.args ?? []),
     ];
-    const proc = spawn(process.execPath, args, {
-      env: { ...process.env, INGOT_LOG_LEVEL: "info", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const env = { ...process.env, INGOT_LOG_LEVEL: "info", ...options.env };
+    const proc = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
+    // The log is also kept in the data directory, where the secret sweep reads it.
+    recordServer(dataDir, secretsOfLaunch(args, env));
+    mkdirSync(dataDir, { recursive: true });
+    const logFile = createWriteStream(join(dataDir, "ingot.log"), { flags: "a" });
+    proc.once("exit", () => logFile.end());
     proc.stderr?.on("data", (chunk: Buffer) => {
       log += chunk.toString();
+      logFile.write(chunk);
     });
     return new Promise((resolveUrl, reject) => {
       let out = "";

@@ -1,7 +1,15 @@
 import { ErrorCode, IngotError } from "@ingot/protocol";
+import type { Context } from "hono";
 import type { ServerConfig } from "../config.js";
-import type { Sessions } from "../sessions.js";
-import { bearerMatches } from "../signing.js";
+import { matchesAnySecret } from "../security/keys.js";
+import { cookieValue, SESSION_COOKIE, type Sessions } from "../security/sessions.js";
+import { bearerMatches } from "../security/signing.js";
+import {
+  isStateChanging,
+  refuseForeignOrigin,
+  type RequestFacts,
+  requireSameOriginJson,
+} from "./request-facts.js";
 
 function signingKeys(config: ServerConfig): string[] {
   return [config.signingKey, config.signingKeyFallback].filter((key): key is string => !!key);
@@ -18,27 +26,34 @@ export function requireSigningKey(config: ServerConfig, header: string | undefin
 }
 
 /**
- * `start` mode: the REST API takes the signing key as a bearer token, or a dashboard session
- * cookie (the browser cannot send the key, and must not hold it).
+ * The REST API. Any mode: a state-changing request from a page of another origin is refused.
+ * `start` mode: the signing key as a bearer token, or a dashboard session cookie (the browser
+ * cannot send the key, and must not hold it); a cookie-authenticated write must also be
+ * same-origin JSON, so another site (another port of this host included) cannot forge one.
  */
-export function requireApiAccess(
-  config: ServerConfig,
-  sessions: Sessions,
-  request: { authorization: string | undefined; cookie: string | undefined },
-): void {
+export async function requireApiAccess(
+  c: Context,
+  deps: { config: ServerConfig; sessions: Sessions; facts: RequestFacts },
+): Promise<void> {
+  const { config, sessions, facts } = deps;
+  const writes = isStateChanging(c.req.method);
+  if (writes) refuseForeignOrigin(c, facts);
   if (config.mode !== "start") return;
-  if (bearerMatches(request.authorization, signingKeys(config))) return;
-  if (sessions.valid(request.cookie)) return;
+  if (bearerMatches(c.req.header("authorization"), signingKeys(config))) return;
+  if (await sessions.valid(cookieValue(c.req.header("cookie"), SESSION_COOKIE))) {
+    if (writes) requireSameOriginJson(c, facts);
+    return;
+  }
   throw new IngotError(
     ErrorCode.Unauthorized,
     `${UNAUTHORIZED}, or sign in to the dashboard (POST /auth/login with the dashboard token)`,
   );
 }
 
-/** `start` mode: `/e/:key` must name a configured event key. */
+/** `start` mode: `/e/:key` must name a configured event key (compared in constant time). */
 export function requireEventKey(config: ServerConfig, key: string): void {
   if (config.mode !== "start") return;
-  if (!config.eventKeys.includes(key)) {
+  if (!matchesAnySecret(key, config.eventKeys)) {
     throw new IngotError(
       ErrorCode.InvalidEventKey,
       "unknown event key; send events to /e/<one of the server's --event-key values>",

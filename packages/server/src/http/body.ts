@@ -1,6 +1,9 @@
 import { ErrorCode, IngotError } from "@ingot/protocol";
 import type { Context } from "hono";
 
+/** Invalid bytes are an error, not U+FFFD: a mangled body must not parse into something else. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 /**
  * Reads a JSON body, refusing more than `limit` bytes with 413 and malformed JSON with a 400
  * that quotes the parser's complaint.
@@ -23,7 +26,12 @@ export async function readJson(c: Context, limit: number): Promise<unknown> {
     }
     chunks.push(value);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new IngotError(ErrorCode.InvalidJson, "request body is not valid UTF-8; expected JSON");
+  }
   if (text.trim() === "")
     throw new IngotError(ErrorCode.InvalidJson, "request body is empty; expected JSON");
   try {

@@ -6,7 +6,9 @@ import type { Executor } from "../executor.js";
 import type { EventIngest } from "../ingest.js";
 import type { Logger } from "../logger.js";
 import type { RunNotifier } from "../notifier.js";
-import type { Sessions } from "../sessions.js";
+import type { LoginThrottle } from "../security/login-throttle.js";
+import type { Sessions } from "../security/sessions.js";
+import type { RequestFacts } from "./request-facts.js";
 import type { RunStreams } from "../streams.js";
 import type { FunctionRegistry } from "../registry.js";
 import type { Runner } from "../runner.js";
@@ -26,6 +28,9 @@ export interface HttpDeps {
   notifier: RunNotifier;
   streams: RunStreams;
   sessions: Sessions;
+  loginThrottle: LoginThrottle;
+  /** Client address, HTTPS and Host, believing forwarded headers only with `--trust-proxy`. */
+  facts: RequestFacts;
   actions: RunActions;
   /** Built dashboard (index.html and assets), if present. */
   dashboardDir: string | undefined;

@@ -5,12 +5,33 @@ import type { RunSelection } from "../actions.js";
 import { readJson } from "./body.js";
 import type { HttpDeps } from "./context.js";
 
-const Selection = z.object({
-  function_id: z.string().min(1).optional(),
-  status: z.array(z.enum(Object.values(RunStatus) as [RunStatus, ...RunStatus[]])).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
-});
+/**
+ * Which runs a bulk action touches. Unknown keys are refused (a typo must not widen the action
+ * to every run), and selecting everything takes an explicit `"all": true`.
+ */
+const Selection = z
+  .strictObject({
+    function_id: z.string().min(1).optional(),
+    status: z
+      .array(z.enum(Object.values(RunStatus) as [RunStatus, ...RunStatus[]]))
+      .min(1)
+      .optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
+    all: z.literal(true, { error: 'expected "all": true (or leave it out)' }).optional(),
+  })
+  .refine(
+    (body) =>
+      body.all === true ||
+      body.function_id !== undefined ||
+      body.status !== undefined ||
+      body.from !== undefined ||
+      body.until !== undefined,
+    {
+      message:
+        'an empty selection would touch every run: give function_id, status, from or until, or say "all": true',
+    },
+  );
 
 const Signal = z.object({
   signal: z.string({ error: "expected a string (the signal name)" }).min(1),

@@ -1,3 +1,5 @@
+import { isSecretParam } from "@ingot/gateway";
+
 /**
  * Secrets that arrive inside gateway ops — `auth_key`, credential headers (Azure puts its key in
  * `api-key`), keys in the URL (Gemini's `?key=`) — are split off before the op is stored and held
@@ -8,6 +10,23 @@ export interface OpSecret {
   authKey?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  password?: string;
+}
+
+/** Every secret value of an op, to scrub from whatever of the call is stored. */
+export function secretValues(secret: OpSecret | undefined, extra: string | undefined): string[] {
+  const values = [
+    secret?.authKey,
+    extra,
+    secret?.password,
+    ...Object.values(secret?.headers ?? {}),
+    ...Object.values(secret?.query ?? {}),
+  ].filter((value): value is string => value !== undefined);
+  // `Bearer sk-…` in a header: the key alone may be echoed too.
+  return values.flatMap((value) => {
+    const bare = /^(?:bearer|basic|token)\s+(.+)$/i.exec(value)?.[1];
+    return bare === undefined ? [value] : [value, bare];
+  });
 }
 
 export interface GatewaySecret {
@@ -16,16 +35,6 @@ export interface GatewaySecret {
 }
 
 const SECRET_HEADER = /(authorization|api[-_]?key|token|secret|cookie|signature)/i;
-const SECRET_PARAMS = [
-  "key",
-  "api_key",
-  "apikey",
-  "api-key",
-  "access_token",
-  "token",
-  "sig",
-  "signature",
-];
 
 /** Splits an op's request into what may be stored and what must stay in memory. */
 export function splitSecrets(request: Record<string, unknown>): {
@@ -48,11 +57,17 @@ export function splitSecrets(request: Record<string, unknown>): {
   if (typeof rest.url === "string") {
     try {
       const url = new URL(rest.url);
-      for (const name of SECRET_PARAMS) {
+      for (const name of [...new Set(url.searchParams.keys())]) {
+        if (!isSecretParam(name)) continue;
         const value = url.searchParams.get(name);
         if (value === null) continue;
         (secret.query ??= {})[name] = value;
         url.searchParams.delete(name);
+      }
+      // A password in the URL (`https://user:pass@host`) is a credential too.
+      if (url.password !== "") {
+        secret.password = decodeURIComponent(url.password);
+        url.password = "";
       }
       stored.url = url.toString();
     } catch {
@@ -78,11 +93,12 @@ export function restoreSecrets(
   }
   Object.assign(headers, secret?.headers ?? {});
   let url = typeof stored.url === "string" ? stored.url : "";
-  if (secret?.query) {
+  if (secret?.query || secret?.password !== undefined) {
     try {
       const parsed = new URL(url);
-      for (const [name, value] of Object.entries(secret.query))
+      for (const [name, value] of Object.entries(secret.query ?? {}))
         parsed.searchParams.set(name, value);
+      if (secret.password !== undefined) parsed.password = encodeURIComponent(secret.password);
       url = parsed.toString();
     } catch {
       // keep as is

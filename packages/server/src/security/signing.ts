@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
+import { matchesAnySecret, signingKeyProblem } from "./keys.js";
 
 /**
  * Request signing and key checks (spec §8). The HMAC key is the hex text of the signing key
@@ -26,26 +27,23 @@ export function signBody(body: string, key: string, t: number): string {
   return `t=${t}&s=${mac}`;
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 /**
  * Checks `Authorization: Bearer …` against the signing keys: the raw key or its hash, with or
- * without the `signkey-<env>-` prefix (Go accepts both, spec §8.4).
+ * without the `signkey-<env>-` prefix (Go accepts both, spec §8.4). Keys are validated hex at
+ * start-up (`signingKeyProblem`), so no key hashes to the digest of an empty buffer.
  */
 export function bearerMatches(header: string | undefined, keys: readonly string[]): boolean {
   if (header === undefined) return false;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!match?.[1]) return false;
   const token = stripKeyPrefix(match[1].trim()).hex.toLowerCase();
-  return keys.some((key) => {
-    const raw = stripKeyPrefix(key).hex.toLowerCase();
-    const hashed = stripKeyPrefix(hashSigningKey(key)).hex.toLowerCase();
-    return safeEqual(token, raw) || safeEqual(token, hashed);
-  });
+  // A key that is not hex would hash like an empty one: such a key authenticates nobody.
+  const usable = keys.filter((key) => signingKeyProblem(key) === undefined);
+  const accepted = usable.flatMap((key) => [
+    stripKeyPrefix(key).hex.toLowerCase(),
+    stripKeyPrefix(hashSigningKey(key)).hex.toLowerCase(),
+  ]);
+  return matchesAnySecret(token, accepted);
 }
 
 /** Verifies an `x-inngest-signature` made over `body` with one of `keys`, within 5 minutes. */
@@ -61,5 +59,6 @@ export function verifySignature(input: {
   const s = params.get("s");
   if (!Number.isInteger(t) || s === null) return false;
   if (Math.abs(input.nowMs / 1000 - t) > 300) return false;
-  return input.keys.some((key) => safeEqual(signBody(input.body, key, t), `t=${t}&s=${s}`));
+  const expected = input.keys.map((key) => signBody(input.body, key, t));
+  return matchesAnySecret(`t=${t}&s=${s}`, expected);
 }
