@@ -279,6 +279,38 @@ describe("chat API against a running Ingot (simulated model)", () => {
     expect((await refused.json()).error).toMatch(/text or markdown/);
   });
 
+  it("a cancelled run ends its request with a readable error, and its stream ends", async () => {
+    const { request_id } = await chat.ask({ query: "Wait for me [[sim: hang]]" });
+    const runId = await waitForRun(request_id);
+    const stream = readEvents(`${chat.url}/api/v1/chat/stream/${request_id}`, {
+      until: (event) => event.event === "done",
+    });
+    const cancelled = await fetch(`${ingot.url}/v1/runs/${runId}`, { method: "DELETE" });
+    expect(cancelled.status).toBe(200);
+    const done = await chat.settle(request_id);
+    expect(done).toEqual({
+      status: "error",
+      error: expect.stringContaining("The request was cancelled") as string,
+    });
+    const { events } = await stream;
+    expect(events.at(-1)).toMatchObject({ event: "done" });
+    expect(events.at(-1)!.data).toMatchObject({ status: "error" });
+  });
+
+  /** The run the durable request's event started, once it has one. */
+  async function waitForRun(requestId: string): Promise<string> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const runs = await (
+        await fetch(`${ingot.url}/v1/runs?function_id=ingot-chat-chat-answer&status=Running`)
+      ).json();
+      const match = (runs.data as { run_id: string; event_id: string }[])[0];
+      if (match) return match.run_id;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`request ${requestId} started no run`);
+  }
+
   it("limits each client's request rate with 429 and Retry-After", async () => {
     const { deps, service } = chat.server;
     const { createHttpApp } = await import("../src/http/app.js");

@@ -20,6 +20,10 @@ Options:
       --retry-base-ms MS   first retry delay (dev default 1000, start 15000)
       --app-concurrency N  requests in flight to one app at a time; more wait in order
                            (default 64)
+      --app-request-timeout-ms MS  longest an app may take to answer one request
+                           (default 300000; or INGOT_APP_REQUEST_TIMEOUT_MS)
+      --app-max-response-bytes N  largest answer an app may give (default 33554432;
+                           or INGOT_APP_MAX_RESPONSE_BYTES)
       --ai-timeout-ms MS   deadline of one AI provider call attempt (default 600000)
       --ai-allow-host HOST start: host the AI gateway may call (repeatable, * wildcards;
                            default: the public provider APIs)
@@ -66,6 +70,8 @@ export function parseCommand(argv: readonly string[]): Command {
         "retry-base-ms": { type: "string" },
         "app-concurrency": { type: "string" },
         "ai-timeout-ms": { type: "string" },
+        "app-request-timeout-ms": { type: "string" },
+        "app-max-response-bytes": { type: "string" },
         "ai-allow-host": { type: "string", multiple: true },
         "ai-allow-private": { type: "boolean" },
         "trust-proxy": { type: "boolean" },
@@ -96,6 +102,13 @@ export function parseCommand(argv: readonly string[]): Command {
     flags.appConcurrency = integer("--app-concurrency", values["app-concurrency"]);
   if (values["ai-timeout-ms"] !== undefined)
     flags.aiTimeoutMs = integer("--ai-timeout-ms", values["ai-timeout-ms"]);
+  if (values["app-request-timeout-ms"] !== undefined)
+    flags.requestTimeoutMs = integer("--app-request-timeout-ms", values["app-request-timeout-ms"]);
+  if (values["app-max-response-bytes"] !== undefined)
+    flags.appMaxResponseBytes = integer(
+      "--app-max-response-bytes",
+      values["app-max-response-bytes"],
+    );
   if (values["ai-allow-host"] !== undefined) flags.aiAllowHosts = values["ai-allow-host"];
   if (values["ai-allow-private"]) flags.aiAllowPrivate = true;
   if (values["trust-proxy"]) flags.trustProxy = true;

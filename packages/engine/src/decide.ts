@@ -64,6 +64,7 @@ const INPUT_HANDLERS: { [K in EngineInputKind]: InputHandler<K> } = {
       error: { name: "Cancelled", message: input.reason },
     },
   ],
+  fail: (_state, input) => [{ kind: "run.finish", status: "Failed", error: input.error }],
 };
 
 type OutcomeHandler<T extends SdkOutcome["type"]> = (
@@ -130,6 +131,9 @@ function onOps(
   handleOps(turn, outcome.ops);
   const decisions = turn.decisions;
   if (turn.finished) return decisions;
+  if (!madeProgress(turn, state)) {
+    return retryOrFail(item, nothingToActOn(outcome.ops), ctx, turn.retryAfterMs);
+  }
 
   const update: Extract<Decision, { kind: "run.update" }> = { kind: "run.update" };
   const version = outcome.requestVersion;
@@ -150,6 +154,47 @@ function onOps(
   }
   if (Object.keys(update).length > 1) decisions.push(update);
   return decisions;
+}
+
+/** Decisions that move a run on (or hand it to something that will). */
+const PROGRESS: ReadonlySet<Decision["kind"]> = new Set([
+  "step.save",
+  "step.pending",
+  "execute",
+  "sleep",
+  "wait.event",
+  "wait.signal",
+  "invoke",
+  "gateway.ai",
+  "gateway.fetch",
+  "retry",
+  "run.finish",
+]);
+
+/**
+ * Whether the run will move after this answer: something was decided, a discovery was asked
+ * for, or another outstanding step (planned, asleep, waiting…) will resume it. Otherwise the
+ * answer was one Ingot cannot act on (`206 []`, only unknown ops, only steps already saved), and
+ * accepting it would leave the run `Running` forever.
+ */
+function madeProgress(turn: Turn, state: RunState): boolean {
+  if (turn.discover || turn.decisions.some((decision) => PROGRESS.has(decision.kind))) return true;
+  for (const step of state.steps.values()) if (!isMemoized(step.status)) return true;
+  return false;
+}
+
+function nothingToActOn(ops: readonly { kind: string; op?: string }[]): SerializedError {
+  const unknown = ops.filter((op) => op.kind === "Unknown").map((op) => op.op ?? "?");
+  const what =
+    ops.length === 0
+      ? "an empty list of steps (206 [])"
+      : unknown.length === ops.length
+        ? `only opcodes Ingot does not know (${[...new Set(unknown)].join(", ")})`
+        : "only steps that are already saved";
+  return {
+    name: "Error",
+    message: `the app answered with ${what}: nothing to act on, so the request is retried and the run fails when its attempts are used up (is the app serving a different version of the function?)`,
+  };
 }
 
 /**

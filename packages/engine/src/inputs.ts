@@ -21,6 +21,8 @@ export type EngineInput =
   | { kind: "checkpoint"; steps: Extract<Opcode, { kind: "StepRun" }>[] }
   /** An async step finished outside the SDK: sleep woke, wait matched or timed out, etc. */
   | { kind: "step.resolved"; stepId: StepId; result: unknown; failed?: SerializedError }
-  | { kind: "cancel"; reason: string };
+  | { kind: "cancel"; reason: string }
+  /** The server cannot go on with the run (its work cannot be processed): it fails. */
+  | { kind: "fail"; error: SerializedError };
 
 export type EngineInputKind = EngineInput["kind"];

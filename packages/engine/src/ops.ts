@@ -6,6 +6,7 @@ import {
   type SerializedError,
 } from "@ingot/protocol";
 import { DEFAULT_INVOKE_TIMEOUT_MS, type DecideContext } from "./context.js";
+import { validateExpression } from "./expressions/index.js";
 import type { Decision, StepMeta } from "./decisions.js";
 import type { ExecutionItem } from "./inputs.js";
 import { isMemoized, type StepState, StepStatus } from "./state.js";
@@ -127,6 +128,13 @@ const HANDLERS: { [K in OpcodeKind]: OpHandler<K> } = {
     if (known(turn, op)) return;
     const expiresAt = timeOrFail(turn, op, op.timeout, "waitForEvent timeout");
     if (expiresAt === undefined) return;
+    // An `if` that cannot run would never match: refuse it now, not at the timeout.
+    const invalid =
+      op.if === undefined ? undefined : validateExpression(op.if, { variables: WAIT_VARIABLES });
+    if (invalid !== undefined) {
+      failStep(turn, op, { name: "Error", message: `waitForEvent "if": ${invalid}` });
+      return;
+    }
     pending(turn, op, StepStatus.Waiting);
     const decision: Decision = { kind: "wait.event", stepId: op.id, event: op.event, expiresAt };
     if (op.if !== undefined) decision.condition = op.if;
@@ -179,6 +187,9 @@ const HANDLERS: { [K in OpcodeKind]: OpHandler<K> } = {
     // Experimental ops (DeferAdd, …) are optional to support (spec §3.4); ignoring them is safe.
   },
 };
+
+/** What a `waitForEvent` `if` may name: the trigger event and the awaited one (spec §7.2). */
+const WAIT_VARIABLES = ["event", "async"];
 
 /** Go handles `WaitForEvent` before other ops of a response (spec §3.4). */
 const PRIORITY: Partial<Record<OpcodeKind, number>> = { WaitForEvent: 0 };

@@ -249,6 +249,12 @@ const retry = (
   failedStepId === undefined
     ? { kind: "retry", stepId, attempt, at, error }
     : { kind: "retry", stepId, attempt, at, error, failedStepId };
+/** An answer Ingot cannot act on is a retriable error, not a silent stall (issue: no silent stall). */
+const nothingToActOn = (what: string): Decision =>
+  retry(DISCOVERY_STEP_ID, 1, NOW + 1000, {
+    name: "Error",
+    message: `the app answered with ${what}: nothing to act on, so the request is retried and the run fails when its attempts are used up (is the app serving a different version of the function?)`,
+  });
 const notADuration = (what: string, text: string): SerializedError => ({
   name: "Error",
   message: `${what} "${text}" is neither a duration (like "30s", "1h30m") nor an ISO-8601 date`,
@@ -302,16 +308,37 @@ describe("decide: StepRun / StepFailed / StepError (spec §3.4, §6)", () => {
       expected: [completed(A, null, meta("step-a", "StepRun")), DISCOVER],
     },
     {
-      name: "StepRun already memoized as completed → ignored",
+      name: "StepRun already memoized as completed, nothing outstanding → retried as an answer with nothing to act on",
       state: state({ steps: { [A]: StepStatus.Completed } }),
       input: ops(discovery(), [stepRun(A, "step-a", { hello: "again" })]),
+      expected: [nothingToActOn("only steps that are already saved")],
+    },
+    {
+      name: "StepRun already saved while another step is planned → ignored (the other resumes the run)",
+      state: state({ steps: { [A]: StepStatus.Completed, [P1]: StepStatus.Planned } }),
+      input: ops(discovery(), [stepRun(A, "step-a", 1)]),
       expected: [],
     },
     {
-      name: "StepRun already memoized as failed → ignored",
+      name: "nothing to act on at the last attempt → the run fails with the reason",
+      state: state({ steps: { [A]: StepStatus.Completed } }),
+      input: ops(discovery(2), [stepRun(A, "step-a", 1)]),
+      expected: [
+        {
+          kind: "run.finish",
+          status: "Failed",
+          error: {
+            name: "Error",
+            message: expect.stringContaining("only steps that are already saved") as string,
+          },
+        },
+      ],
+    },
+    {
+      name: "StepRun already memoized as failed → nothing to act on",
       state: state({ steps: { [A]: StepStatus.Failed } }),
       input: ops(discovery(), [stepRun(A, "step-a", 1)]),
-      expected: [],
+      expected: [nothingToActOn("only steps that are already saved")],
     },
     {
       name: "StepRun answering its own planned item (no siblings) → saved + discovery",
@@ -347,10 +374,10 @@ describe("decide: StepRun / StepFailed / StepError (spec §3.4, §6)", () => {
       expected: [failed(FAIL, BOOM, meta("failing-step", "StepFailed")), DISCOVER],
     },
     {
-      name: "StepFailed already memoized → ignored",
+      name: "StepFailed already memoized → nothing to act on",
       state: state({ steps: { [FAIL]: StepStatus.Failed } }),
       input: ops(discovery(), [stepFailed(FAIL, "failing-step")]),
-      expected: [],
+      expected: [nothingToActOn("only steps that are already saved")],
     },
     {
       name: "StepError on discovery, attempt 0 → retry the discovery item, attempt 1, now+backoff(1)",
@@ -385,10 +412,10 @@ describe("decide: StepRun / StepFailed / StepError (spec §3.4, §6)", () => {
       expected: [failed(FAIL, BOOM, meta("failing-step", "StepError"))],
     },
     {
-      name: "StepError for a memoized step → ignored",
+      name: "StepError for a memoized step → nothing to act on",
       state: state({ steps: { [FAIL]: StepStatus.Failed } }),
       input: ops(discovery(0), [stepError(FAIL, "failing-step")]),
-      expected: [],
+      expected: [nothingToActOn("only steps that are already saved")],
     },
   ]);
 
@@ -442,10 +469,10 @@ describe("decide: StepPlanned and parallelism (spec §3.4, §4.4)", () => {
       expected: [],
     },
     {
-      name: "StepPlanned for a memoized step → ignored",
+      name: "StepPlanned for a memoized step → nothing to act on",
       state: state({ steps: { [A]: StepStatus.Completed } }),
       input: ops(discovery(), [stepPlanned(A, "step-a")]),
-      expected: [],
+      expected: [nothingToActOn("only steps that are already saved")],
     },
     {
       name: "two StepPlanned (Promise.all) → both planned + forceStepPlan set",
@@ -724,6 +751,48 @@ describe("decide: async ops (spec §3.4, §7.2)", () => {
       ],
     },
     {
+      name: "WaitForEvent with an `if` that cannot compile → step failed at once, not at timeout",
+      input: ops(discovery(), [
+        waitForEvent(WAIT, "wait-approve", "demo/approved", "1h", "async.data.id ==="),
+      ]),
+      expected: [
+        {
+          kind: "step.save",
+          stepId: WAIT,
+          result: {
+            error: {
+              name: "Error",
+              message: expect.stringMatching(/^waitForEvent "if": Invalid expression/) as string,
+            },
+          },
+          status: StepStatus.Failed,
+          meta: meta("wait-approve", "WaitForEvent"),
+        },
+        DISCOVER,
+      ],
+    },
+    {
+      name: "WaitForEvent with an `if` naming an unknown variable → step failed",
+      input: ops(discovery(), [
+        waitForEvent(WAIT, "wait-approve", "demo/approved", "1h", "evnt.data.id == 1"),
+      ]),
+      expected: [
+        {
+          kind: "step.save",
+          stepId: WAIT,
+          result: {
+            error: {
+              name: "Error",
+              message: expect.stringContaining('unknown variable "evnt"') as string,
+            },
+          },
+          status: StepStatus.Failed,
+          meta: meta("wait-approve", "WaitForEvent"),
+        },
+        DISCOVER,
+      ],
+    },
+    {
       name: "WaitForEvent re-reported while waiting → deduped",
       state: state({ steps: { [WAIT]: StepStatus.Waiting } }),
       input: ops(discovery(), [waitForEvent(WAIT, "wait-approve", "demo/approved", "1h")]),
@@ -858,10 +927,10 @@ describe("decide: async ops (spec §3.4, §7.2)", () => {
       expected: [],
     },
     {
-      name: "async op for a memoized step → ignored",
+      name: "async op for a memoized step → nothing to act on",
       state: state({ steps: { [NAP]: StepStatus.Completed } }),
       input: ops(discovery(), [sleep(NAP, "nap", "1m")]),
-      expected: [],
+      expected: [nothingToActOn("only steps that are already saved")],
     },
   ]);
 });
@@ -887,20 +956,20 @@ describe("decide: RunComplete, DiscoveryRequest, Unknown, [] (spec §3.3, §3.4)
       expected: [DISCOVER],
     },
     {
-      name: "Unknown op (DeferAdd) → ignored",
+      name: "only an unknown op (DeferAdd) → nothing to act on",
       input: ops(discovery(), [unknown("DeferAdd")]),
-      expected: [],
+      expected: [nothingToActOn("only opcodes Ingot does not know (DeferAdd)")],
     },
     {
-      name: "empty [] → no decisions",
+      name: "empty [] → nothing to act on",
       input: ops(discovery(), []),
-      expected: [],
+      expected: [nothingToActOn("an empty list of steps (206 [])")],
     },
     {
-      name: "empty [] on the first answer → only the request version is recorded",
+      name: "empty [] on the first answer → nothing to act on",
       state: state({ requestVersion: -1 }),
       input: ops(discovery(), [], 2),
-      expected: [{ kind: "run.update", requestVersion: 2 }],
+      expected: [nothingToActOn("an empty list of steps (206 [])")],
     },
   ]);
 });

@@ -59,6 +59,8 @@ export interface InferStreamOptions {
   idleTimeoutMs?: number;
   /** Called with each delta as it arrives; it must not throw (a throw rejects `inferStream`). */
   onDelta?: (delta: StreamDelta) => void;
+  /** Aborts the call (the run was cancelled): the connection is dropped at once. */
+  signal?: AbortSignal;
 }
 
 export interface ProviderClientOptions {
@@ -95,6 +97,7 @@ export class ProviderClient {
     request: AiCallRequest,
     key: string | undefined,
     timeoutMs: number,
+    signal?: AbortSignal,
   ): Promise<CallOutcome> {
     const placed = placeAuth({
       format: request.format,
@@ -108,6 +111,7 @@ export class ProviderClient {
       headers: { "content-type": "application/json", ...placed.headers },
       body: JSON.stringify(request.body),
       timeoutMs,
+      signal,
     });
   }
 
@@ -140,6 +144,7 @@ export class ProviderClient {
         body: JSON.stringify(prepared.body),
         timeoutMs: options.timeoutMs,
         idleTimeoutMs: options.idleTimeoutMs,
+        signal: options.signal,
       });
     } catch (error) {
       return transportFailure(error, latency);
@@ -159,6 +164,7 @@ export class ProviderClient {
     body: string | undefined;
     timeoutMs: number;
     expectJson?: boolean;
+    signal?: AbortSignal | undefined;
   }): Promise<CallOutcome> {
     const started = performance.now();
     const latency = (): number => performance.now() - started;
@@ -178,8 +184,10 @@ export class ProviderClient {
     body: string | undefined;
     timeoutMs: number;
     idleTimeoutMs?: number | undefined;
+    signal?: AbortSignal | undefined;
   }): Promise<Dispatcher.ResponseData> {
     const url = new URL(input.url);
+    const deadline = AbortSignal.timeout(input.timeoutMs);
     return this.agent.request({
       origin: url.origin,
       path: url.pathname + url.search,
@@ -188,7 +196,7 @@ export class ProviderClient {
       body: input.body,
       headersTimeout: input.timeoutMs,
       bodyTimeout: input.idleTimeoutMs ?? input.timeoutMs,
-      signal: AbortSignal.timeout(input.timeoutMs),
+      signal: input.signal ? AbortSignal.any([input.signal, deadline]) : deadline,
     });
   }
 
@@ -314,10 +322,13 @@ export class ProviderClient {
     headers: Record<string, string>;
     body: string | undefined;
     timeoutMs: number;
+    signal?: AbortSignal | undefined;
   }): Promise<FetchOutcome> {
     try {
       const response = await this.request(input);
-      const body = await response.body.text();
+      const body = await readText(
+        capped(decodedBody(response.body, response.headers), MAX_RESPONSE_BYTES),
+      );
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;

@@ -36,6 +36,8 @@ export interface StoredEvent {
   idempotencyKey?: string;
   /** When Ingot accepted it (epoch ms). */
   receivedAt: number;
+  /** When it was routed, and how many functions it triggered (0: it matched none). */
+  routing?: { at: number; functions: number };
 }
 
 /** The event object as the SDK sees it in an execution request. */

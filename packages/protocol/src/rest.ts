@@ -39,4 +39,7 @@ export interface ApiEvent {
   user: Record<string, unknown>;
   v: string | null;
   received_at: string;
+  /** When Ingot routed it (null: not yet), and how many functions it triggered (0: none). */
+  routed_at: string | null;
+  functions_triggered: number | null;
 }

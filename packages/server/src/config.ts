@@ -42,8 +42,13 @@ export const ServerConfig = z.object({
   /** Concurrent outbound AI / fetch calls. */
   gatewayConcurrency: z.number().int().min(1),
   systemConcurrency: z.number().int().min(1),
-  /** Longest time an app may hold one execution request. */
+  /**
+   * Longest time an app may hold one execution request; then the request is abandoned and
+   * counts as a failed attempt (retried within the function's retries).
+   */
   requestTimeoutMs: z.number().int().min(1000),
+  /** Largest answer an app may give to an execution request (step outputs included). */
+  appMaxResponseBytes: z.number().int().min(1024),
   /** Largest request body the server accepts on `/e/` and `/fn/register`. */
   maxBodyBytes: z.number().int().min(1024),
   /** Largest body sent to an app inline; above it the SDK fetches state via `use_api`. */
@@ -90,12 +95,17 @@ export function defaultConfig(mode: ServerMode): ServerConfig {
     sqliteSynchronous: "full",
     postgresPoolSize: 10,
     retryBaseMs: mode === "dev" ? 1_000 : 15_000,
-    leaseMs: 60_000,
+    // Renewed every 2 s while work runs; a dead node's items are taken over within ~8 s.
+    leaseMs: 6_000,
     sdkConcurrency: 512,
     appConcurrency: 64,
     gatewayConcurrency: 20_000,
     systemConcurrency: 256,
-    requestTimeoutMs: 2 * 3_600_000,
+    // 5 min: the longest default request duration of common serverless platforms (Vercel,
+    // Cloud Run); an app that has not answered by then has been cut off by its platform.
+    requestTimeoutMs: 300_000,
+    // Inngest caps a function's whole state at 32 MiB; no single answer needs more.
+    appMaxResponseBytes: 32 * 1024 * 1024,
     maxBodyBytes: 10 * 1024 * 1024,
     inlineStateBytes: 4 * 1024 * 1024,
     checkpointing: true,
@@ -141,6 +151,8 @@ function fromEnv(env: Env): ConfigFlags {
   set("postgresPoolSize", int(env.INGOT_POSTGRES_POOL_SIZE));
   set("retryBaseMs", int(env.INGOT_RETRY_BASE_MS));
   set("leaseMs", int(env.INGOT_LEASE_MS));
+  set("requestTimeoutMs", int(env.INGOT_APP_REQUEST_TIMEOUT_MS));
+  set("appMaxResponseBytes", int(env.INGOT_APP_MAX_RESPONSE_BYTES));
   set("sdkConcurrency", int(env.INGOT_SDK_CONCURRENCY));
   set("appConcurrency", int(env.INGOT_APP_CONCURRENCY));
   set("checkpointing", bool(env.INGOT_CHECKPOINTING));

@@ -19,7 +19,7 @@ import type { FunctionRegistry } from "./registry.js";
 import { type Dispatcher, leaseOf } from "./runner.js";
 
 type Collected = Required<
-  Pick<Changeset, "newRuns" | "enqueue" | "waits" | "history" | "consumeWaits" | "flow">
+  Pick<Changeset, "newRuns" | "enqueue" | "waits" | "history" | "consumeWaits" | "flow" | "routed">
 >;
 
 const MAX_CONFLICT_RETRIES = 8;
@@ -39,12 +39,20 @@ export class EventProcessor {
       logger: Logger;
       dispatcher: Dispatcher;
       control: FlowControl;
+      /**
+       * On a shared store: makes the function registry reflect every sync committed so far (on
+       * any node) before a batch is routed, so an event is never matched against a stale list.
+       */
+      refreshRegistry?: () => Promise<void>;
     },
   ) {}
 
   async process(item: QueueItem, eventIds: readonly string[]): Promise<void> {
     const { store, dispatcher, clock, logger } = this.deps;
     const events = await store.events.getMany(eventIds as StoredEvent["id"][]);
+    // The events were accepted before this item was claimed: any sync committed before that is
+    // visible now, and routing must see it.
+    await this.deps.refreshRegistry?.();
     for (let round = 0; round < MAX_CONFLICT_RETRIES; round++) {
       const cache = new FlowCache(store, clock.now());
       const collected: Collected = {
@@ -54,6 +62,7 @@ export class EventProcessor {
         history: [],
         consumeWaits: [],
         flow: [],
+        routed: [],
       };
       for (const event of events) await this.route(event, cache, collected);
       collected.flow = cache.writes();
@@ -73,7 +82,12 @@ export class EventProcessor {
   private async route(event: StoredEvent, cache: FlowCache, out: Collected): Promise<void> {
     const { registry, logger } = this.deps;
     const now = cache.now;
-    for (const fn of registry.match(event)) {
+    const matched = registry.match(event);
+    out.routed.push({ eventId: event.id, at: now, functions: matched.length });
+    if (matched.length === 0) {
+      logger.debug({ event: event.id, name: event.name }, "event matched no function");
+    }
+    for (const fn of matched) {
       const admission = await this.deps.control.admit(fn, event, cache);
       if (admission.kind === "started") {
         const plan = admission.plan;

@@ -5,12 +5,24 @@ import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
 import type { Dispatcher } from "./runner.js";
 
-export type ItemHandler = (item: QueueItem) => Promise<void>;
+/**
+ * Works on a claimed item. `signal` aborts when the work no longer matters: its run ended
+ * (cancelled, failed, completed by another path) or its lease was lost to another node.
+ */
+export type ItemHandler = (item: QueueItem, signal: AbortSignal) => Promise<void>;
+
+/** Called when a handler threw on the same item this many times in a row (a poison item). */
+export type PoisonHandler = (item: QueueItem, error: unknown) => Promise<void>;
+
+interface Active {
+  item: QueueItem;
+  abort: AbortController;
+}
 
 interface Lane {
   name: QueueLane;
   concurrency: number;
-  active: Map<QueueItemId, QueueItem>;
+  active: Map<QueueItemId, Active>;
   /** Items leased to us but not started for lack of room. */
   backlog: QueueItem[];
   /**
@@ -32,7 +44,16 @@ export interface ExecutorOptions {
   pollIntervalMs: number;
   concurrency: Record<QueueLane, number>;
   handle: ItemHandler;
+  /** A handler threw `POISON_THRESHOLD` times in a row on one item: end it (fail its run). */
+  onPoison?: PoisonHandler;
 }
+
+/**
+ * Handler failures in a row after which an item is treated as poison. A throw is an Ingot-side
+ * fault (database unavailable, a body that cannot be built): a few retries ride out transient
+ * ones; a deterministic one must not retry forever.
+ */
+export const POISON_THRESHOLD = 5;
 
 /**
  * Claims due queue items per lane and runs them, at most `concurrency` at a time per lane.
@@ -45,6 +66,8 @@ export class Executor implements Dispatcher {
   private running = false;
   private leaseTimer?: NodeJS.Timeout;
   private idle: (() => void)[] = [];
+  /** Consecutive handler failures per item (cleared when a handler returns). */
+  private readonly failures = new Map<QueueItemId, number>();
 
   constructor(private readonly options: ExecutorOptions) {
     this.owner = options.owner;
@@ -67,11 +90,27 @@ export class Executor implements Dispatcher {
     await store.queue.recover(this.owner, clock.now());
     this.running = true;
     for (const lane of this.lanes.values()) lane.pump = this.pump(lane);
-    this.leaseTimer = setInterval(
-      () => void this.maintainLeases(),
-      Math.max(1000, Math.floor(leaseMs / 3)),
-    );
+    this.leaseTimer = setInterval(() => void this.maintainLeases(), renewEveryMs(leaseMs));
     this.leaseTimer.unref();
+  }
+
+  /**
+   * Aborts the work in progress on these runs (their in-flight app requests and gateway calls):
+   * the runs ended, and nothing they were doing may land or be paid for any more.
+   */
+  abortRuns(runIds: readonly string[], reason: string): number {
+    if (runIds.length === 0) return 0;
+    const ended = new Set(runIds);
+    let aborted = 0;
+    for (const lane of this.lanes.values()) {
+      for (const active of lane.active.values()) {
+        if (active.item.runId === null || !ended.has(active.item.runId)) continue;
+        if (active.abort.signal.aborted) continue;
+        active.abort.abort(new RunEndedError(reason));
+        aborted++;
+      }
+    }
+    return aborted;
   }
 
   /** Stops claiming, waits for running items (up to `graceMs`), releases the backlog. */
@@ -191,22 +230,17 @@ export class Executor implements Dispatcher {
       lane.backlog.push(item);
       return;
     }
-    lane.active.set(item.id, item);
-    void this.run(lane, item);
+    const active: Active = { item, abort: new AbortController() };
+    lane.active.set(item.id, active);
+    void this.run(lane, active);
   }
 
-  private async run(lane: Lane, item: QueueItem): Promise<void> {
+  private async run(lane: Lane, { item, abort }: Active): Promise<void> {
     try {
-      await this.options.handle(item);
+      await this.options.handle(item, abort.signal);
+      this.failures.delete(item.id);
     } catch (error) {
-      this.options.logger.error(
-        { err: error, item: item.id, kind: item.kind, runId: item.runId },
-        "queue item failed",
-      );
-      // Give it back after a pause, so a transient failure (disk, database) is retried.
-      await this.options.store.queue
-        .release({ ids: [item.id], owner: this.owner, at: this.options.clock.now() + 1000 })
-        .catch(() => undefined);
+      await this.failed(item, error);
     } finally {
       lane.active.delete(item.id);
       const next = lane.backlog.shift();
@@ -216,6 +250,33 @@ export class Executor implements Dispatcher {
     }
   }
 
+  /**
+   * A handler threw. Give the item back after a pause, so a transient failure (disk, database)
+   * is retried; after `POISON_THRESHOLD` throws in a row, hand it to `onPoison` instead.
+   */
+  private async failed(item: QueueItem, error: unknown): Promise<void> {
+    const { logger, store, clock, onPoison } = this.options;
+    const count = (this.failures.get(item.id) ?? 0) + 1;
+    logger.error(
+      { err: error, item: item.id, kind: item.kind, runId: item.runId, failures: count },
+      "queue item failed",
+    );
+    if (count >= POISON_THRESHOLD && onPoison) {
+      this.failures.delete(item.id);
+      try {
+        await onPoison(item, error);
+        return;
+      } catch (poisonError) {
+        logger.error({ err: poisonError, item: item.id }, "could not end a poison queue item");
+      }
+    }
+    this.failures.set(item.id, count);
+    if (this.failures.size > 10_000) this.failures.clear();
+    await store.queue
+      .release({ ids: [item.id], owner: this.owner, at: clock.now() + 1000 })
+      .catch(() => undefined);
+  }
+
   private holds(id: QueueItemId): boolean {
     for (const lane of this.lanes.values()) {
       if (lane.active.has(id) || lane.backlog.some((item) => item.id === id)) return true;
@@ -223,6 +284,11 @@ export class Executor implements Dispatcher {
     return false;
   }
 
+  /**
+   * Renews the leases of held items, and reaps other nodes' expired ones. An item whose lease is
+   * gone was deleted (its run ended) or taken over after we stalled: its work is aborted, and its
+   * backlog entry dropped, so it is neither finished twice nor reported again every round.
+   */
   private async maintainLeases(): Promise<void> {
     const { store, clock, leaseMs, logger } = this.options;
     const ids = [...this.lanes.values()].flatMap((lane) => [
@@ -243,11 +309,41 @@ export class Executor implements Dispatcher {
           await new Promise((resolve) => setTimeout(resolve, 200));
           lost = lost.filter((id) => this.holds(id));
         }
-        if (lost.length > 0) logger.warn({ lost: lost.length }, "lost leases on queue items");
+        if (lost.length > 0) {
+          this.forget(lost);
+          logger.warn(
+            { lost: lost.length },
+            "lost leases on queue items (their runs ended, or this node stalled past its lease); their work was stopped",
+          );
+        }
       }
       if (store.dialect !== "sqlite") await store.queue.reapExpired(clock.now());
     } catch (error) {
       logger.error({ err: error }, "lease maintenance failed");
     }
   }
+
+  private forget(ids: readonly QueueItemId[]): void {
+    const gone = new Set(ids);
+    for (const lane of this.lanes.values()) {
+      lane.backlog = lane.backlog.filter((item) => !gone.has(item.id));
+      for (const [id, active] of lane.active) {
+        if (gone.has(id) && !active.abort.signal.aborted)
+          active.abort.abort(new RunEndedError("the queue item's lease was lost"));
+      }
+    }
+  }
+}
+
+/** Why in-flight work was aborted: its run ended, or its item is no longer ours. */
+export class RunEndedError extends Error {
+  override readonly name = "RunEndedError";
+}
+
+/**
+ * How often held leases are renewed: three times per lease, so two renewals in a row may fail
+ * (a stalled event loop, a slow commit) before another node may take the item over.
+ */
+export function renewEveryMs(leaseMs: number): number {
+  return Math.max(250, Math.floor(leaseMs / 3));
 }

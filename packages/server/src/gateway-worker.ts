@@ -70,7 +70,7 @@ export class GatewayWorker {
     },
   ) {}
 
-  async handle(item: QueueItem, payload: GatewayPayload): Promise<void> {
+  async handle(item: QueueItem, payload: GatewayPayload, signal?: AbortSignal): Promise<void> {
     const { vault, runner, store } = this.deps;
     const secret = vault.take(item.id);
     const run = item.runId === null ? undefined : await store.runs.get(item.runId);
@@ -91,12 +91,16 @@ export class GatewayWorker {
           data: null,
           latencyMs: 0,
         }
-      : await this.call(run, payload, prepared);
+      : await this.call(run, payload, prepared, signal);
     // Whatever of the call is stored (output, error body, message, request) loses the call's own
     // keys: a provider error may echo the key it was sent.
     const keys = secretValues(secret, prepared.key);
     const outcome = scrubSecrets(made, keys);
     prepared.body = scrubSecrets(prepared.body, keys);
+    if (signal?.aborted) {
+      await this.cancelled({ run, payload, prepared, outcome, startedAt, signal });
+      return;
+    }
     const fn = await runner.lookupFunction(run.functionId);
     const maxAttempts = fn ? maxAttemptsOf(fn.config) : 1;
     const attempt = payload.attempt + 1;
@@ -196,6 +200,7 @@ export class GatewayWorker {
     run: RunRecord,
     payload: GatewayPayload,
     prepared: Prepared,
+    signal: AbortSignal | undefined,
   ): Promise<CallOutcome> {
     const { config, streams } = this.deps;
     const client = config.aiAllowPrivate ? this.deps.client : this.deps.guarded;
@@ -211,6 +216,7 @@ export class GatewayWorker {
         headers: prepared.headers,
         body: typeof body === "string" && method !== "GET" && method !== "HEAD" ? body : undefined,
         timeoutMs,
+        signal,
       });
       const latencyMs = performance.now() - started;
       if (fetched.ok)
@@ -231,7 +237,8 @@ export class GatewayWorker {
       headers: prepared.headers,
       body: prepared.body,
     };
-    if (streamMode(request) === "none") return client.infer(request, prepared.key, timeoutMs);
+    if (streamMode(request) === "none")
+      return client.infer(request, prepared.key, timeoutMs, signal);
     const stepId = payload.stepId;
     streams.publish(run.id, "ai.start", {
       step_id: stepId,
@@ -241,6 +248,7 @@ export class GatewayWorker {
     });
     const outcome = await client.inferStream(request, prepared.key, {
       timeoutMs,
+      ...(signal ? { signal } : {}),
       onDelta: (delta) => {
         if (delta.type === "text")
           streams.publish(run.id, "delta", {
@@ -254,7 +262,11 @@ export class GatewayWorker {
       step_id: stepId,
       attempt: payload.attempt,
       ok: outcome.ok,
-      ...(outcome.ok ? {} : { error: outcome.message, retrying: outcome.retriable }),
+      ...(signal?.aborted
+        ? { error: "cancelled", cancelled: true, retrying: false }
+        : outcome.ok
+          ? {}
+          : { error: outcome.message, retrying: outcome.retriable }),
     });
     return outcome;
   }
@@ -313,6 +325,28 @@ export class GatewayWorker {
       startedAt: input.startedAt,
       endedAt: input.startedAt + outcome.latencyMs,
     };
+  }
+
+  /**
+   * The call was aborted: its run ended (cancelled, or failed elsewhere) or the item is no longer
+   * ours. Nothing is resolved; the attempt is recorded as cancelled, so the dashboard shows it
+   * ended and what it had cost until then.
+   */
+  private async cancelled(input: {
+    run: RunRecord;
+    payload: GatewayPayload;
+    prepared: Prepared;
+    outcome: CallOutcome;
+    startedAt: number;
+    signal: AbortSignal;
+  }): Promise<void> {
+    const reason = input.signal.reason instanceof Error ? input.signal.reason.message : "aborted";
+    const record = this.record({ ...input, retry: false });
+    record.outcome = "cancelled";
+    record.error = `cancelled: ${reason}`;
+    record.endedAt = this.deps.clock.now();
+    record.latencyMs = record.endedAt - input.startedAt;
+    await this.deps.store.commit({ aiCalls: [record] });
   }
 
   /** The op's secrets were lost with a restart: forget it and let the SDK report it again. */

@@ -25,7 +25,7 @@ const INVOKE_TIMEOUT = {
   message: "Timed out waiting for invoked function to complete",
 };
 
-type Handler = (item: QueueItem) => Promise<void>;
+type Handler = (item: QueueItem, signal: AbortSignal) => Promise<void>;
 
 /** Routes a claimed queue item to the component that handles its kind. */
 export function itemHandler(deps: {
@@ -34,12 +34,12 @@ export function itemHandler(deps: {
   gateway: GatewayWorker;
   timers: FlowTimers;
   logger: Logger;
-}): (item: QueueItem) => Promise<void> {
+}): (item: QueueItem, signal: AbortSignal) => Promise<void> {
   const { runner } = deps;
   const parse = <T extends z.ZodType>(schema: T, item: QueueItem): z.infer<T> =>
     schema.parse(item.payload);
   const handlers: Record<QueueKind, Handler> = {
-    execute: (item) => runner.execute(item, parse(ExecutePayload, item)),
+    execute: (item, signal) => runner.execute(item, parse(ExecutePayload, item), signal),
     sleep: async (item) => {
       await runner.resolve(item, parse(SleepPayload, item).stepId, null);
     },
@@ -66,7 +66,7 @@ export function itemHandler(deps: {
       await runner.cancel(item.runId, parse(CancelPayload, item).reason, item);
     },
     events: (item) => deps.events.process(item, parse(EventsPayload, item).eventIds),
-    gateway: (item) => deps.gateway.handle(item, parse(GatewayPayload, item)),
+    gateway: (item, signal) => deps.gateway.handle(item, parse(GatewayPayload, item), signal),
     debounce: (item) => {
       const payload = parse(FlowTimerPayload, item);
       return deps.timers.debounce(item, payload.fnId, payload.key);
@@ -81,9 +81,9 @@ export function itemHandler(deps: {
     },
     timeout: (item) => deps.timers.timeout(item, parse(TimeoutPayload, item).phase),
   };
-  return async (item) => {
+  return async (item, signal) => {
     const handler = handlers[item.kind as QueueKind] as Handler | undefined;
-    if (handler) return handler(item);
+    if (handler) return handler(item, signal);
     deps.logger.error({ item: item.id, kind: item.kind }, "unknown queue item kind; dropping it");
     await runner.completeOnly(item);
   };

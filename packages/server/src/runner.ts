@@ -47,6 +47,8 @@ export interface Dispatcher {
   canClaim(lane: QueueLane): boolean;
   /** Items a commit enqueued, and lanes where it made waiting items claimable. */
   accept(items: readonly QueueItem[], woken?: readonly QueueLane[]): void;
+  /** Stops the work in progress on runs that ended (app requests, gateway calls). */
+  abortRuns(runIds: readonly string[], reason: string): number;
 }
 
 /** Where gateway API keys live between an op's arrival and its call (memory only). */
@@ -85,7 +87,7 @@ export class Runner {
   }
 
   /** Sends the execution request of an `execute` item and applies the answer. */
-  async execute(item: QueueItem, payload: ExecutePayload): Promise<void> {
+  async execute(item: QueueItem, payload: ExecutePayload, signal?: AbortSignal): Promise<void> {
     const { store, clock } = this.deps;
     const runId = item.runId;
     const run = runId === null ? undefined : await store.runs.get(runId);
@@ -128,6 +130,7 @@ export class Runner {
         requestVersion: run.requestVersion,
         queueItemId: item.id,
         requestId: newId(dispatchedAt),
+        ...(signal ? { signal } : {}),
         ctx: {
           run_id: run.id,
           attempt: payload.attempt,
@@ -233,6 +236,7 @@ export class Runner {
           this.deps.secrets.put(changes.secrets);
           dispatcher.accept(result.enqueued, result.woken);
           this.announce(state.run, changes.decisions);
+          this.stopEnded(changes.changeset.clearRuns ?? []);
           return "ok" as const;
         }
         return result.reason;
@@ -246,6 +250,38 @@ export class Runner {
     throw new Error(
       `run ${runId}: gave up after ${MAX_CONFLICT_RETRIES} concurrent-update conflicts`,
     );
+  }
+
+  /**
+   * Fails a run whose item Ingot itself cannot process (a handler threw on it again and again):
+   * better a failed run with the reason than a retry loop for ever.
+   */
+  async failPoisoned(item: QueueItem, error: unknown): Promise<void> {
+    if (item.runId === null) {
+      await this.completeOnly(item);
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const outcome = await this.apply(
+      item.runId,
+      {
+        kind: "fail",
+        error: {
+          name: "IngotError",
+          message: `Ingot could not process this run's ${item.kind} work and gave up after repeated failures: ${message}`,
+        },
+      },
+      { complete: item, dispatchedAt: this.deps.clock.now() },
+    );
+    if (outcome !== "ok") await this.completeOnly(item);
+  }
+
+  /**
+   * Runs that just ended here: stop their work in progress on this node (on Postgres, the
+   * commit also told the other nodes, through `ingot_control`).
+   */
+  private stopEnded(runIds: readonly string[]): void {
+    if (runIds.length > 0) this.deps.dispatcher.abortRuns(runIds, "the run ended");
   }
 
   /**

@@ -1,5 +1,10 @@
 import type { SdkHttpResponse } from "@ingot/engine";
-import { SdkHeader, type SdkRequestContext } from "@ingot/protocol";
+import {
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+  SdkHeader,
+  type SdkRequestContext,
+} from "@ingot/protocol";
 import type { MemoizedStep } from "@ingot/store";
 import { createRequire } from "node:module";
 import { Agent } from "undici";
@@ -17,6 +22,8 @@ export interface ExecutionCall {
   requestVersion: number;
   queueItemId: string;
   requestId: string;
+  /** Aborts the request (the run ended, or the item is no longer ours). */
+  signal?: AbortSignal;
 }
 
 export type CallResult =
@@ -44,6 +51,8 @@ export class SdkClient {
       signingKey?: string;
       requestTimeoutMs: number;
       inlineStateBytes: number;
+      /** Largest answer read from an app (default 32 MiB). */
+      maxResponseBytes?: number;
       /** Connections per app origin; requests beyond them wait in order (undici's queue). */
       connections?: number;
       /** This node's id, sent as `x-ingot-node`. */
@@ -80,6 +89,7 @@ export class SdkClient {
     method: "PUT" | "POST" | "GET";
     body?: string;
     headers?: Record<string, string>;
+    signal?: AbortSignal;
   }): Promise<CallResult> {
     const headers: Record<string, string> = { "user-agent": "Ingot", ...input.headers };
     if (input.body !== undefined) headers["content-type"] = "application/json";
@@ -87,6 +97,11 @@ export class SdkClient {
       const t = Math.floor(this.options.clock.now() / 1000);
       headers[SdkHeader.Signature] = signBody(input.body ?? "", this.options.signingKey, t);
     }
+    const { requestTimeoutMs } = this.options;
+    // The whole exchange has a deadline, not only the wait for headers or between chunks: an app
+    // that trickles bytes must not hold a slot for ever.
+    const deadline = AbortSignal.timeout(requestTimeoutMs);
+    const signal = input.signal ? AbortSignal.any([input.signal, deadline]) : deadline;
     try {
       const response = await this.agent.request({
         origin: new URL(input.url).origin,
@@ -94,16 +109,56 @@ export class SdkClient {
         method: input.method,
         headers,
         body: input.body,
+        signal,
       });
-      const text = await response.body.text();
+      const text = await this.readCapped(response.body);
+      if (text === undefined) {
+        return {
+          ok: false,
+          message: `the app's answer is larger than ${this.maxResponseBytes} bytes, the most Ingot reads (INGOT_APP_MAX_RESPONSE_BYTES); return less data from a step, e.g. a reference to it`,
+        };
+      }
+      if (jsonDepthExceeds(text)) {
+        return {
+          ok: false,
+          message: `the app's answer nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels, the most Ingot accepts`,
+        };
+      }
       return {
         ok: true,
         response: decode(response.statusCode, flatten(response.headers), text),
         usedApi: false,
       };
     } catch (error) {
+      if (deadline.aborted && !input.signal?.aborted) {
+        return {
+          ok: false,
+          message: `the app did not answer within ${requestTimeoutMs} ms (INGOT_APP_REQUEST_TIMEOUT_MS)`,
+        };
+      }
       return { ok: false, message: describeNetworkError(error) };
     }
+  }
+
+  private get maxResponseBytes(): number {
+    return this.options.maxResponseBytes ?? 32 * 1024 * 1024;
+  }
+
+  /** The body as text, or undefined (and the connection dropped) once it passes the cap. */
+  private async readCapped(
+    body: AsyncIterable<Buffer> & { destroy(): void },
+  ): Promise<string | undefined> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > this.maxResponseBytes) {
+        body.destroy();
+        return undefined;
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString("utf8");
   }
 
   close(): Promise<void> {
@@ -121,7 +176,13 @@ export class SdkClient {
       "x-ingot-node": this.options.node ?? "",
     };
     if (call.requestVersion >= 0) headers[SdkHeader.ReqVersion] = String(call.requestVersion);
-    return this.send({ url: url.toString(), method: "POST", body, headers });
+    return this.send({
+      url: url.toString(),
+      method: "POST",
+      body,
+      headers,
+      ...(call.signal ? { signal: call.signal } : {}),
+    });
   }
 
   private body(call: ExecutionCall, useApi: boolean): string {

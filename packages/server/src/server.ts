@@ -95,6 +95,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     clock,
     ...(config.signingKey ? { signingKey: config.signingKey } : {}),
     requestTimeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: config.appMaxResponseBytes,
     inlineStateBytes: config.inlineStateBytes,
     connections: Math.min(config.appConcurrency, config.sdkConcurrency),
   });
@@ -106,8 +107,11 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     connections,
     connect: publicOnlyConnector(),
   });
-  let handle: (item: Parameters<ReturnType<typeof itemHandler>>[0]) => Promise<void> = () =>
-    Promise.resolve();
+  let handle: ReturnType<typeof itemHandler> = () => Promise.resolve();
+  let onPoison: (
+    item: Parameters<ReturnType<typeof itemHandler>>[0],
+    error: unknown,
+  ) => Promise<void> = () => Promise.resolve();
   const executor = new Executor({
     store,
     clock,
@@ -120,7 +124,8 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
       system: config.systemConcurrency,
       gateway: config.gatewayConcurrency,
     },
-    handle: (item) => handle(item),
+    handle: (item, signal) => handle(item, signal),
+    onPoison: (item, error) => onPoison(item, error),
   });
   // On a shared database a run may end on another node: long-polls also look every 250 ms.
   const notifier = new RunNotifier(shared ? 250 : undefined);
@@ -145,6 +150,9 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     logger,
     dispatcher: executor,
     control,
+    // On a shared store, routing first checks the registry against the store (`syncer` is
+    // built below; this runs only once items are handled).
+    ...(shared ? { refreshRegistry: () => syncer.refreshIfChanged(true) } : {}),
   });
   const timers = new FlowTimers({
     store,
@@ -168,6 +176,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     streams,
   });
   handle = itemHandler({ runner, events, gateway, timers, logger });
+  onPoison = (item, error) => runner.failPoisoned(item, error);
   const ingest = new EventIngest({ store, clock, config, dispatcher: executor });
   const syncer = new AppSyncer({
     store,
@@ -213,10 +222,19 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     async start() {
       if (postgres) {
         await postgres.open();
-        // Other nodes enqueue work and sync apps: listen for the one, look for the other.
-        unsubscribe = postgres.subscribeQueue((lane) => executor.accept([], [lane]));
+        // Other nodes enqueue work, sync apps and end runs: hear all of it at once.
+        const queue = postgres.subscribeQueue((lane) => executor.accept([], [lane]));
+        const control = postgres.subscribeControl((message) => {
+          if (message.kind === "runs.ended") executor.abortRuns(message.runIds, "the run ended");
+          else void syncer.refreshIfChanged();
+        });
+        unsubscribe = () => {
+          queue();
+          control();
+        };
         await postgres.whenListening();
-        registryPoll = setInterval(() => void syncer.refreshIfChanged(), 2_000);
+        // A safety net for notifications lost while the listening connection was down.
+        registryPoll = setInterval(() => void syncer.refreshIfChanged(), 10_000);
         registryPoll.unref();
       }
       await syncer.reloadRegistry();

@@ -33,7 +33,8 @@ export interface SyncOutcome {
 export class AppSyncer {
   private timer?: NodeJS.Timeout;
   private readonly urls = new Set<string>();
-  private lastChange = -1;
+  private lastChange: number | undefined;
+  private reloading: Promise<void> | undefined;
 
   constructor(
     private readonly deps: {
@@ -143,14 +144,23 @@ export class AppSyncer {
     this.timer = undefined;
   }
 
-  /** Reloads the registry when apps or functions changed in the store (another node synced). */
-  async refreshIfChanged(): Promise<void> {
+  /**
+   * Reloads the registry when apps or functions changed in the store (another node synced).
+   * Callers that find no new change still wait for the reload a concurrent caller started, so
+   * none of them goes on with a registry older than what it read. `strict` rethrows a failure
+   * (event routing must not proceed on a registry it could not check).
+   */
+  async refreshIfChanged(strict = false): Promise<void> {
     try {
       const changed = await this.deps.store.apps.lastChangeAt();
-      if (changed === this.lastChange) return;
-      this.lastChange = changed;
-      await this.reloadRegistry();
+      if (changed !== this.lastChange) {
+        this.lastChange = changed;
+        this.reloading = this.reloadRegistry();
+      }
+      await this.reloading;
     } catch (error) {
+      this.lastChange = undefined;
+      if (strict) throw error;
       this.deps.logger.warn({ err: error }, "could not refresh the function registry");
     }
   }

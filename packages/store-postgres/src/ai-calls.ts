@@ -122,7 +122,7 @@ function fromRow(row: Row): AiCallRecord {
     model: sn(row.model),
     format: s(row.format),
     url: s(row.url),
-    outcome: row.outcome === "ok" ? "ok" : row.outcome === "retry" ? "retry" : "error",
+    outcome: AI_OUTCOMES.find((outcome) => outcome === row.outcome) ?? "error",
     httpStatus: nn(row.http_status),
     inputTokens: nn(row.input_tokens),
     outputTokens: nn(row.output_tokens),
@@ -141,3 +141,5 @@ function fromRow(row: Row): AiCallRecord {
     endedAt: n(row.ended_at),
   };
 }
+
+const AI_OUTCOMES = ["ok", "retry", "error", "cancelled"] as const;

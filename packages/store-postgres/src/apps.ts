@@ -1,4 +1,5 @@
 import type { AppId, FunctionId } from "@ingot/protocol";
+import { CONTROL_CHANNEL, notifyControl } from "./notify.js";
 import type { AppRecord, AppStore, AppSync, FunctionRecord } from "@ingot/store";
 import type { Database, Row } from "./database.js";
 import { appFromRow, functionFromRow, json, s } from "./rows.js";
@@ -28,6 +29,8 @@ export class PostgresApps implements AppStore {
         "SELECT id, name, config, archived_at FROM functions WHERE app_id = $1",
         [app.id],
       );
+      // Every node reloads its function registry as soon as this commits.
+      await notifyControl(tx, { kind: "apps.changed" });
       const existing = new Map<string, Row>(rows.map((row) => [s(row.id), row]));
       let added = 0;
       const changed: { id: string; uuid: string; name: string; config: string }[] = [];
@@ -103,8 +106,9 @@ export class PostgresApps implements AppStore {
     const { rowCount } = await this.db.query(
       `WITH archived AS (
          UPDATE functions SET archived_at = $2, updated_at = $2 WHERE app_id = $1 AND archived_at IS NULL
-       )
-       UPDATE apps SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL`,
+       ), changed AS (SELECT pg_notify('${CONTROL_CHANNEL}', '{"kind":"apps.changed"}'))
+       UPDATE apps SET deleted_at = $2, updated_at = $2
+       WHERE id = $1 AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM changed)`,
       [id, now],
     );
     return rowCount > 0;

@@ -14,7 +14,7 @@ import type { Sql } from "./database.js";
 import { findRecent, insertEvents } from "./events.js";
 import { writeFlow } from "./flow.js";
 import { LockClass, type LockRequest, lockAll } from "./locks.js";
-import { dueLanes, notifyLanes } from "./notify.js";
+import { dueLanes, notifyControl, notifyLanes } from "./notify.js";
 import { insertQueueItems } from "./queue.js";
 import { json, s } from "./rows.js";
 
@@ -60,7 +60,7 @@ export async function applyChangeset(
   await insertRuns(tx, changes.newRuns ?? []);
   for (const step of changes.steps ?? []) await writeStep(tx, step, now);
   await dropPendingSteps(tx, changes.dropPendingSteps ?? []);
-  woken.push(...(await clearRuns(tx, changes.clearRuns ?? [])));
+  woken.push(...(await clearRuns(tx, changes.clearRuns ?? [], now)));
   for (const write of changes.flow ?? []) {
     if (!(await writeFlow(tx, write))) throw new Abort("conflict");
   }
@@ -71,6 +71,7 @@ export async function applyChangeset(
   await insertEvents(tx, changes.events ?? []);
   enqueued.push(...(await insertQueueItems(tx, changes.enqueue ?? [], now)));
   await insertHistory(tx, changes.history ?? []);
+  await markRouted(tx, changes.routed ?? []);
   await insertAiCalls(tx, changes.aiCalls ?? []);
   await notifyLanes(tx, [...dueLanes(enqueued, now), ...woken]);
   return { enqueued, woken: [...new Set(woken)] };
@@ -217,13 +218,22 @@ async function dropPendingSteps(
 }
 
 /** Deletes the runs' queue items (freeing their concurrency slots) and waits. */
-async function clearRuns(tx: Sql, runIds: readonly string[]): Promise<QueueLane[]> {
+/**
+ * Runs ended: their queue items and waits go, their outstanding steps are marked cancelled, and
+ * every node hears of it (`ingot_control`) so it stops work in progress on them.
+ */
+async function clearRuns(tx: Sql, runIds: readonly string[], now: number): Promise<QueueLane[]> {
   if (runIds.length === 0) return [];
   const { rows } = await tx.query(
-    `WITH cleared_waits AS (DELETE FROM waits WHERE run_id = ANY($1::text[]))
+    `WITH cleared_waits AS (DELETE FROM waits WHERE run_id = ANY($1::text[])),
+     ended_steps AS (
+       UPDATE steps SET status = 'cancelled', ended_at = $2
+       WHERE run_id = ANY($1::text[]) AND status IN ('planned', 'sleeping', 'waiting', 'invoking', 'gateway')
+     )
      DELETE FROM queue WHERE run_id = ANY($1::text[]) RETURNING id`,
-    [runIds],
+    [runIds, now],
   );
+  await notifyControl(tx, { kind: "runs.ended", runIds: [...runIds] });
   return releaseSlots(
     tx,
     rows.map((row) => s(row.id)),
@@ -288,6 +298,20 @@ async function consumeWaits(
     deleted.delete(consume.waitId) ? consume.then : [],
   );
   return insertQueueItems(tx, follow, now);
+}
+
+async function markRouted(tx: Sql, routed: NonNullable<Changeset["routed"]>): Promise<void> {
+  if (routed.length === 0) return;
+  await tx.query(
+    `UPDATE events SET routed_at = r.at, functions_triggered = r.functions
+     FROM unnest($1::text[], $2::bigint[], $3::int[]) AS r (id, at, functions)
+     WHERE events.id = r.id`,
+    [
+      routed.map((entry) => entry.eventId),
+      routed.map((entry) => entry.at),
+      routed.map((entry) => entry.functions),
+    ],
+  );
 }
 
 async function insertHistory(tx: Sql, entries: readonly NewHistory[]): Promise<void> {

@@ -4,5 +4,11 @@ export {
   type PostgresStoreErrorCode,
   type ReconnectOptions,
 } from "./database.js";
-export { QUEUE_CHANNEL, type QueueListener } from "./notify.js";
+export {
+  CONTROL_CHANNEL,
+  QUEUE_CHANNEL,
+  type ControlListener,
+  type ControlMessage,
+  type QueueListener,
+} from "./notify.js";
 export { MIGRATIONS } from "./migrations/index.js";

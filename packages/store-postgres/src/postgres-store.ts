@@ -7,7 +7,7 @@ import { Database, type ReconnectOptions } from "./database.js";
 import { PostgresEvents } from "./events.js";
 import { PostgresFlow } from "./flow.js";
 import { migrate } from "./migrate.js";
-import { type QueueListener, QueueNotifications } from "./notify.js";
+import { type ControlListener, type QueueListener, QueueNotifications } from "./notify.js";
 import { PostgresQueue } from "./queue.js";
 import { PostgresRuns } from "./runs.js";
 import { PostgresSessions } from "./sessions.js";
@@ -135,6 +135,11 @@ export class PostgresStore implements Store {
    * came back. Returns the unsubscribe function. Not part of `Store` yet; the server can use it
    * to wake idle lanes across nodes instead of polling.
    */
+  /** Runs that ended and app syncs, as every node commits them (see `CONTROL_CHANNEL`). */
+  subscribeControl(listener: ControlListener): () => void {
+    return this.notifications.subscribeControl(listener);
+  }
+
   subscribeQueue(listener: QueueListener): () => void {
     return this.notifications.subscribe(listener);
   }

@@ -112,6 +112,9 @@ export function eventFromRow(row: Row): StoredEvent {
   if (row.idempotency_key !== null && row.idempotency_key !== undefined) {
     event.idempotencyKey = s(row.idempotency_key);
   }
+  if (row.routed_at !== null && row.routed_at !== undefined) {
+    event.routing = { at: n(row.routed_at), functions: n(row.functions_triggered ?? 0) };
+  }
   return event;
 }
 

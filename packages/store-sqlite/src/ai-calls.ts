@@ -98,7 +98,7 @@ function fromRow(row: Row): AiCallRecord {
     model: text(row.model),
     format: String(row.format),
     url: String(row.url),
-    outcome: row.outcome === "ok" ? "ok" : row.outcome === "retry" ? "retry" : "error",
+    outcome: AI_OUTCOMES.find((outcome) => outcome === row.outcome) ?? "error",
     httpStatus: num(row.http_status),
     inputTokens: num(row.input_tokens),
     outputTokens: num(row.output_tokens),
@@ -117,3 +117,5 @@ function fromRow(row: Row): AiCallRecord {
     endedAt: Number(row.ended_at),
   };
 }
+
+const AI_OUTCOMES = ["ok", "retry", "error", "cancelled"] as const;

@@ -60,6 +60,13 @@ export class ChangesetWriter {
       const items = this.sql.get("SELECT id FROM queue WHERE run_id = ?").all(runId) as Row[];
       for (const item of items) this.queue.remove(String(item.id));
       this.sql.get("DELETE FROM waits WHERE run_id = ?").run(runId);
+      // Steps still outstanding ended with the run: no live timer in the dashboard.
+      this.sql
+        .get(
+          `UPDATE steps SET status = 'cancelled', ended_at = ?
+           WHERE run_id = ? AND status IN ('planned', 'sleeping', 'waiting', 'invoking', 'gateway')`,
+        )
+        .run(now, runId);
     }
     for (const write of changes.flow ?? []) this.writeFlow(write);
     for (const signal of changes.supersedeSignals ?? []) {
@@ -75,6 +82,12 @@ export class ChangesetWriter {
       if (deleted > 0) enqueued.push(...this.queue.insertAll(consume.then, now));
     }
     for (const event of changes.events ?? []) this.events.insert(event);
+    if (changes.routed && changes.routed.length > 0) {
+      const routed = this.sql.get(
+        "UPDATE events SET routed_at = ?, functions_triggered = ? WHERE id = ?",
+      );
+      for (const entry of changes.routed) routed.run(entry.at, entry.functions, entry.eventId);
+    }
     enqueued.push(...this.queue.insertAll(changes.enqueue ?? [], now));
     const history = this.sql.get(
       "INSERT INTO history (run_id, at, type, step_id, attempt, data) VALUES (?, ?, ?, ?, ?, ?)",

@@ -39,6 +39,8 @@ export interface Changeset {
   clearRuns?: RunId[];
   /** Internal events (function.finished, function.invoked, …). */
   events?: StoredEvent[];
+  /** Events this change routed: when, and how many functions they triggered. */
+  routed?: { eventId: EventId; at: number; functions: number }[];
   history?: NewHistory[];
   aiCalls?: AiCallRecord[];
   /**

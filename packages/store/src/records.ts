@@ -137,7 +137,7 @@ export interface AiCallRecord {
   /** The URL with any key removed. */
   url: string;
   /** `ok`, `retry` (failed, will be retried) or `error` (failed for good). */
-  outcome: "ok" | "retry" | "error";
+  outcome: "ok" | "retry" | "error" | "cancelled";
   httpStatus: number | null;
   inputTokens: number | null;
   outputTokens: number | null;

@@ -4,6 +4,7 @@ import { serve as serveInngest } from "inngest/hono";
 import type { ChatDeps } from "../chat/deps.js";
 import type { ChatService } from "../chat/service.js";
 import { ChatError, ErrorCode } from "../errors.js";
+import { chatCancelledFunction } from "../durable/cancelled-function.js";
 import { chatFunction } from "../durable/chat-function.js";
 import { embedDocumentFunction } from "../durable/embed-function.js";
 import { rateLimit } from "./rate-limit.js";
@@ -29,7 +30,7 @@ export function createHttpApp(
 
   const inngestHandler = serveInngest({
     client: deps.inngest,
-    functions: [chatFunction(deps), embedDocumentFunction(deps)],
+    functions: [chatFunction(deps), chatCancelledFunction(deps), embedDocumentFunction(deps)],
   });
   app.on(["GET", "PUT", "POST"], "/api/inngest", (c) => inngestHandler(c));
 

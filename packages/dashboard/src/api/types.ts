@@ -46,7 +46,15 @@ export const decodeRunDetail: Decoder<RunDetail> = (value, path) => ({
 
 /** Step statuses the server reports; unknown ones are shown as they come. */
 export type StepStatus =
-  "completed" | "failed" | "planned" | "sleeping" | "waiting" | "invoking" | "gateway" | "errored";
+  | "completed"
+  | "failed"
+  | "planned"
+  | "sleeping"
+  | "waiting"
+  | "invoking"
+  | "gateway"
+  | "errored"
+  | "cancelled";
 
 export const decodeStep = object({
   step_id: string,
@@ -92,7 +100,7 @@ export const decodeAiCall = object({
   model: nullable(string),
   format: string,
   url: string,
-  outcome: oneOf(["ok", "retry", "error"] as const),
+  outcome: oneOf(["ok", "retry", "error", "cancelled"] as const),
   http_status: nullable(number),
   usage: decodeUsage,
   cost_usd: nullable(number),
@@ -162,6 +170,8 @@ export const decodeEvent = object({
   user: nullable(record),
   v: nullable(string),
   received_at: string,
+  routed_at: optional(nullable(string)),
+  functions_triggered: optional(nullable(number)),
 });
 export type IngotEvent = Decoded<typeof decodeEvent>;
 

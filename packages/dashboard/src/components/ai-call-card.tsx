@@ -8,6 +8,7 @@ const OUTCOME: { [K in AiCall["outcome"]]: { tone: string; label: string } } = {
   ok: { tone: "success", label: "OK" },
   retry: { tone: "warning", label: "Retried" },
   error: { tone: "danger", label: "Failed" },
+  cancelled: { tone: "neutral", label: "Cancelled" },
 };
 
 function Metric({ label, value, name }: { label: string; value: string; name?: string }) {

@@ -26,6 +26,7 @@ const STEP_TONE: Record<string, string> = {
   waiting: "violet",
   invoking: "info",
   gateway: "info",
+  cancelled: "muted",
 };
 
 const STEP_LABEL: Record<string, string> = {
@@ -37,6 +38,7 @@ const STEP_LABEL: Record<string, string> = {
   waiting: "Waiting",
   invoking: "Invoking",
   gateway: "Calling model",
+  cancelled: "Cancelled",
 };
 
 export function stepTone(status: string): string {
@@ -45,7 +47,7 @@ export function stepTone(status: string): string {
 
 export function StepStatusBadge({ status }: { status: string }) {
   const tone = stepTone(status);
-  const active = status !== "completed" && status !== "failed";
+  const active = status !== "completed" && status !== "failed" && status !== "cancelled";
   return (
     <span className={`badge badge-${tone}`} data-status={status}>
       <span className={`dot${active ? " dot-pulse" : ""}`} aria-hidden="true" />

@@ -37,7 +37,8 @@ const parse = (iso: string | null): number | undefined => {
   return Number.isNaN(at) ? undefined : at;
 };
 
-const FINISHED = new Set(["completed", "failed"]);
+/** Statuses that end a step; a `cancelled` step ended with its run and has no live bar. */
+const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
 function sleepUntil(history: readonly HistoryEntry[], stepId: string): number | undefined {
   let until: number | undefined;

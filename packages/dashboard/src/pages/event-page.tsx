@@ -61,12 +61,24 @@ export function EventPage({ eventId }: { eventId: string }) {
               runs={runs.data}
               label="Runs started by this event"
               empty={
-                <EmptyState title="No runs" icon="▶">
-                  <p>
-                    No function is triggered by <code>{data.name}</code>, or its runs have not
-                    started yet.
-                  </p>
-                </EmptyState>
+                data.functions_triggered === 0 ? (
+                  <EmptyState title="No function matched" icon="∅">
+                    <p>
+                      Ingot routed this event {data.routed_at ? formatTime(data.routed_at) : ""} and
+                      no synced function is triggered by <code>{data.name}</code> (or its{" "}
+                      <code>if</code> expression). Sync the app that handles it, then send the event
+                      again.
+                    </p>
+                  </EmptyState>
+                ) : (
+                  <EmptyState title="No runs" icon="▶">
+                    <p>
+                      {data.routed_at === null || data.routed_at === undefined
+                        ? "Ingot has not routed this event yet."
+                        : "Its runs have not started yet (flow control may be holding them)."}
+                    </p>
+                  </EmptyState>
+                )
               }
             />
           ) : runs.error ? (

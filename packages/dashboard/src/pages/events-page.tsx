@@ -49,7 +49,14 @@ function EventsTable({ events }: { events: IngotEvent[] }) {
               <td className="mono muted" title={event.id}>
                 {shortId(event.id)}
               </td>
-              <td className="mono small data-preview">{preview(event.data)}</td>
+              <td className="mono small data-preview">
+                {event.functions_triggered === 0 && !isInternal(event) ? (
+                  <span className="badge badge-warning" data-unmatched="true">
+                    no function
+                  </span>
+                ) : null}{" "}
+                {preview(event.data)}
+              </td>
               <td className="nowrap">
                 <RelativeTime iso={event.received_at} />
               </td>

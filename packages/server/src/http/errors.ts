@@ -1,4 +1,4 @@
-import { ErrorCode, isIngotError } from "@ingot/protocol";
+import { ErrorCode, IngotError, isIngotError } from "@ingot/protocol";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "../logger.js";
@@ -9,7 +9,16 @@ export function loggablePath(path: string): string {
 }
 
 /** The one place errors become HTTP responses. */
-export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
+export function errorResponse(c: Context, cause: unknown, logger: Logger): Response {
+  // Hono decodes path parameters lazily; a bad `%` escape is the client's mistake.
+  const error =
+    cause instanceof URIError
+      ? new IngotError(
+          ErrorCode.InvalidRequest,
+          "the request path has an invalid percent-encoding (a % must be followed by two hex digits of UTF-8)",
+          { cause },
+        )
+      : cause;
   if (isIngotError(error)) {
     const status = error.status as ContentfulStatusCode;
     const path = c.req.path;

@@ -49,6 +49,8 @@ export function apiEvent(event: StoredEvent): ApiEvent {
     user: event.user ?? {},
     v: event.v ?? null,
     received_at: new Date(event.receivedAt).toISOString(),
+    routed_at: event.routing ? new Date(event.routing.at).toISOString() : null,
+    functions_triggered: event.routing ? event.routing.functions : null,
   };
 }
 

@@ -101,12 +101,12 @@ export function actionRoutes(app: Hono, deps: HttpDeps): void {
   });
 
   app.post("/v1/runs/cancel", async (c) => {
-    const body = parse(Selection, await readJson(c, 64 * 1024));
+    const body = parse(Selection, await readJson(c, 64 * 1024, ""));
     return c.json({ data: { cancelled: await actions.cancelMany(selection(body)) } });
   });
 
   app.post("/v1/runs/replay", async (c) => {
-    const body = parse(Selection, await readJson(c, 64 * 1024));
+    const body = parse(Selection, await readJson(c, 64 * 1024, ""));
     const runIds = await actions.replayMany(selection(body));
     return c.json({ data: { replayed: runIds.length, run_ids: runIds } });
   });

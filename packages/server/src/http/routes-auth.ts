@@ -44,7 +44,7 @@ export function authRoutes(app: Hono, deps: HttpDeps): void {
         { details: { retryAfterSeconds: wait } },
       );
     }
-    const parsed = Login.safeParse(await readJson(c, 4096));
+    const parsed = Login.safeParse(await readJson(c, 4096, ""));
     if (!parsed.success)
       throw new IngotError(
         ErrorCode.InvalidRequest,

@@ -221,7 +221,7 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
   });
 
   app.post("/v1/apps", async (c) => {
-    const parsed = AddApp.safeParse(await readJson(c, 64 * 1024));
+    const parsed = AddApp.safeParse(await readJson(c, 64 * 1024, ""));
     if (!parsed.success)
       throw new IngotError(ErrorCode.InvalidRequest, `url: ${parsed.error.issues[0]?.message}`);
     const outcome = await deps.syncer.syncUrl(parsed.data.url);

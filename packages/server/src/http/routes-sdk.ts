@@ -1,4 +1,5 @@
 import {
+  OpcodeError,
   RawOpcodeList,
   parseOpcodes,
   ErrorCode,
@@ -62,14 +63,20 @@ export function sdkRoutes(app: Hono, deps: HttpDeps): void {
 
   app.post("/v1/checkpoint/:runId/async", async (c) => {
     requireSigningKey(config, c.req.header("authorization"));
-    const parsed = CheckpointBody.safeParse(await readJson(c, MAX_CHECKPOINT_BYTES));
+    const parsed = CheckpointBody.safeParse(await readJson(c, MAX_CHECKPOINT_BYTES, ""));
     if (!parsed.success) {
       throw new IngotError(
         ErrorCode.InvalidRequest,
         `expected {qi_id, steps: [opcodes]}: ${parsed.error.issues[0]?.message}`,
       );
     }
-    const steps = parseOpcodes(parsed.data.steps).filter((op) => op.kind === "StepRun");
+    let steps;
+    try {
+      steps = parseOpcodes(parsed.data.steps).filter((op) => op.kind === "StepRun");
+    } catch (error) {
+      if (!(error instanceof OpcodeError)) throw error;
+      throw new IngotError(ErrorCode.InvalidRequest, `steps: ${error.message}`);
+    }
     const outcome = await deps.runner.checkpoint(
       RunId(c.req.param("runId")),
       parseQueueItemRef(parsed.data.qi_id),
