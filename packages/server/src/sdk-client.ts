@@ -44,6 +44,8 @@ const canonicalize = createRequire(import.meta.url)("canonicalize") as (
  */
 export class SdkClient {
   private readonly agent: Agent;
+  /** Requests open per app origin (sent or waiting for a connection), for `load()`. */
+  private readonly open = new Map<string, number>();
 
   constructor(
     private readonly options: {
@@ -102,6 +104,8 @@ export class SdkClient {
     // that trickles bytes must not hold a slot for ever.
     const deadline = AbortSignal.timeout(requestTimeoutMs);
     const signal = input.signal ? AbortSignal.any([input.signal, deadline]) : deadline;
+    const origin = new URL(input.url).origin;
+    this.open.set(origin, (this.open.get(origin) ?? 0) + 1);
     try {
       const response = await this.agent.request({
         origin: new URL(input.url).origin,
@@ -137,7 +141,34 @@ export class SdkClient {
         };
       }
       return { ok: false, message: describeNetworkError(error) };
+    } finally {
+      const left = (this.open.get(origin) ?? 1) - 1;
+      if (left === 0) this.open.delete(origin);
+      else this.open.set(origin, left);
     }
+  }
+
+  /**
+   * Requests this node has open to an app: `active` hold a connection (at most the per-app cap,
+   * `--app-concurrency`), `queued` wait for one, first come first served.
+   */
+  load(appUrl: string): { active: number; queued: number; limit: number } {
+    let origin: string;
+    try {
+      origin = new URL(appUrl).origin;
+    } catch {
+      return { active: 0, queued: 0, limit: this.connections };
+    }
+    const open = this.open.get(origin) ?? 0;
+    return {
+      active: Math.min(open, this.connections),
+      queued: Math.max(0, open - this.connections),
+      limit: this.connections,
+    };
+  }
+
+  private get connections(): number {
+    return this.options.connections ?? 256;
   }
 
   private get maxResponseBytes(): number {

@@ -206,6 +206,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     sessions: new Sessions(store.sessions, () => clock.now()),
     loginThrottle: new LoginThrottle(() => clock.now()),
     facts: requestFacts(config.trustProxy),
+    appLoad: (url) => sdk.load(url),
     actions: new RunActions({ store, clock, config, runner, dispatcher: executor }),
     dashboardDir: options.dashboardDir ?? findDashboard(),
   };

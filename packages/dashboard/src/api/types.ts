@@ -138,6 +138,7 @@ export const decodeApp = object({
   synced_at: nullable(string),
   created_at: nullable(string),
   function_count: number,
+  requests: optional(object({ active: number, queued: number, limit: number })),
 });
 export type App = Decoded<typeof decodeApp>;
 

@@ -147,6 +147,23 @@ function AppCard({ app, onChanged }: { app: App; onChanged(): void }) {
         <dd>
           <Link to="/functions">{app.function_count}</Link>
         </dd>
+        {app.requests ? (
+          <>
+            <dt>Requests open</dt>
+            <dd data-app-requests={app.requests.queued > 0 ? "at-capacity" : "ok"}>
+              {app.requests.active} of {app.requests.limit}
+              {app.requests.queued > 0 ? (
+                <>
+                  {" "}
+                  <span className="badge badge-warning">at capacity</span>{" "}
+                  <span className="muted">
+                    {app.requests.queued} more waiting, first come first served (--app-concurrency)
+                  </span>
+                </>
+              ) : null}
+            </dd>
+          </>
+        ) : null}
         <dt>Last sync</dt>
         <dd>{formatTime(app.synced_at)}</dd>
         <dt>First seen</dt>

@@ -32,6 +32,8 @@ export interface HttpDeps {
   /** Client address, HTTPS and Host, believing forwarded headers only with `--trust-proxy`. */
   facts: RequestFacts;
   actions: RunActions;
+  /** Requests this node has open to an app (per-app cap: `--app-concurrency`). */
+  appLoad: (appUrl: string) => { active: number; queued: number; limit: number };
   /** Built dashboard (index.html and assets), if present. */
   dashboardDir: string | undefined;
 }

@@ -81,7 +81,11 @@ export function apiHistory(entry: HistoryRecord): Record<string, unknown> {
   };
 }
 
-export function apiApp(app: AppRecord, functions: FunctionRecord[]): Record<string, unknown> {
+export function apiApp(
+  app: AppRecord,
+  functions: FunctionRecord[],
+  load?: { active: number; queued: number; limit: number },
+): Record<string, unknown> {
   return {
     id: app.id,
     url: app.url,
@@ -92,6 +96,7 @@ export function apiApp(app: AppRecord, functions: FunctionRecord[]): Record<stri
     synced_at: iso(app.syncedAt),
     created_at: iso(app.createdAt),
     function_count: functions.filter((fn) => fn.appId === app.id && fn.archivedAt === null).length,
+    ...(load ? { requests: load } : {}),
   };
 }
 

@@ -217,7 +217,9 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
 
   app.get("/v1/apps", async (c) => {
     const [apps, functions] = await Promise.all([store.apps.list(), store.apps.functions()]);
-    return c.json({ data: apps.map((entry) => apiApp(entry, functions)) });
+    return c.json({
+      data: apps.map((entry) => apiApp(entry, functions, deps.appLoad(entry.url))),
+    });
   });
 
   app.post("/v1/apps", async (c) => {
