@@ -64,6 +64,8 @@ export const ServerConfig = z.object({
   aiTimeoutMs: z.number().int().min(100),
   /** Hosts the AI gateway may call in `start` mode (`*` wildcards); dev mode allows any. */
   aiAllowHosts: z.array(z.string().min(1)),
+  /** Keep per-run timelines of the last n runs (`GET /v1/runs/:id/trace`); 0 = off. */
+  traceRuns: z.number().int().min(0).max(1_000_000),
   /** Allow connections to private and loopback addresses (dev mode always does). */
   aiAllowPrivate: z.boolean(),
   /** Keys Ingot holds per provider (`openai`, `anthropic`, `google`, …), used when an op has none. */
@@ -117,6 +119,7 @@ export function defaultConfig(mode: ServerMode): ServerConfig {
     aiAllowPrivate: mode === "dev",
     providerKeys: {},
     trustProxy: false,
+    traceRuns: 0,
   };
 }
 
@@ -167,6 +170,7 @@ function fromEnv(env: Env): ConfigFlags {
   set("aiAllowHosts", hosts?.length ? hosts : undefined);
   set("aiAllowPrivate", bool(env.INGOT_AI_ALLOW_PRIVATE));
   set("trustProxy", bool(env.INGOT_TRUST_PROXY));
+  set("traceRuns", int(env.INGOT_TRACE_RUNS));
   const keys = parseProviderKeys(env.INGOT_AI_KEYS);
   set("providerKeys", Object.keys(keys).length > 0 ? keys : undefined);
   const level = env.INGOT_LOG_LEVEL;

@@ -16,6 +16,7 @@ import { newId } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { QueueKind } from "./queue-items.js";
 import type { FunctionRegistry } from "./registry.js";
+import type { RunTracer } from "./trace.js";
 import { type Dispatcher, leaseOf } from "./runner.js";
 
 type Collected = Required<
@@ -44,6 +45,7 @@ export class EventProcessor {
        * any node) before a batch is routed, so an event is never matched against a stale list.
        */
       refreshRegistry?: () => Promise<void>;
+      tracer?: RunTracer;
     },
   ) {}
 
@@ -68,6 +70,7 @@ export class EventProcessor {
       collected.flow = cache.writes();
       const result = await store.commit({ complete: leaseOf(item), ...collected });
       if (result.ok) {
+        for (const run of collected.newRuns) this.deps.tracer?.mark(run.id, "run.created");
         dispatcher.accept(result.enqueued, result.woken);
         return;
       }

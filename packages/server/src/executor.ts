@@ -44,6 +44,8 @@ export interface ExecutorOptions {
   pollIntervalMs: number;
   concurrency: Record<QueueLane, number>;
   handle: ItemHandler;
+  /** Notes when a run's item starts (see `RunTracer`). */
+  onStart?: (item: QueueItem) => void;
   /** A handler threw `POISON_THRESHOLD` times in a row on one item: end it (fail its run). */
   onPoison?: PoisonHandler;
 }
@@ -237,6 +239,7 @@ export class Executor implements Dispatcher {
 
   private async run(lane: Lane, { item, abort }: Active): Promise<void> {
     try {
+      this.options.onStart?.(item);
       await this.options.handle(item, abort.signal);
       this.failures.delete(item.id);
     } catch (error) {

@@ -13,6 +13,7 @@ import type { ServerConfig } from "./config.js";
 import { newId, seededEventIds } from "./ids.js";
 import { QueueKind } from "./queue-items.js";
 import type { Dispatcher } from "./runner.js";
+import type { RunTracer } from "./trace.js";
 
 /** Most events one request may carry (Inngest's limit). */
 export const MAX_EVENTS_PER_REQUEST = 5_000;
@@ -28,6 +29,7 @@ export class EventIngest {
       clock: Clock;
       config: ServerConfig;
       dispatcher: Dispatcher;
+      tracer?: RunTracer;
     },
   ) {}
 
@@ -73,6 +75,7 @@ export class EventIngest {
         },
       ],
     });
+    for (const entry of result.results) this.deps.tracer?.mark(entry.id, "event.committed");
     dispatcher.accept(result.enqueued);
     return result.results.map((entry) => entry.id);
   }

@@ -40,6 +40,7 @@ import type { RunStreams } from "./streams.js";
 import type { FunctionRegistry } from "./registry.js";
 import { RunLocks } from "./run-lock.js";
 import type { SdkClient } from "./sdk-client.js";
+import type { RunTracer } from "./trace.js";
 
 /** What the runner needs from the executor: room to start work, and a place to hand it. */
 export interface Dispatcher {
@@ -81,6 +82,7 @@ export class Runner {
       secrets: SecretSink;
       streams: RunStreams;
       notifier: RunNotifier;
+      tracer?: RunTracer;
     },
   ) {
     this.backoffMs = exponentialBackoff(deps.config.retryBaseMs);
@@ -88,8 +90,9 @@ export class Runner {
 
   /** Sends the execution request of an `execute` item and applies the answer. */
   async execute(item: QueueItem, payload: ExecutePayload, signal?: AbortSignal): Promise<void> {
-    const { store, clock } = this.deps;
+    const { store, clock, tracer } = this.deps;
     const runId = item.runId;
+    tracer?.mark(runId, "request.started");
     const run = runId === null ? undefined : await store.runs.get(runId);
     if (!run || isTerminal(run.status)) {
       await this.completeOnly(item);
@@ -121,6 +124,7 @@ export class Runner {
         this.deps.config.checkpointing &&
         payload.stepId === DISCOVERY_STEP_ID &&
         !run.forceStepPlan;
+      tracer?.mark(run.id, "request.sent");
       const result = await this.deps.sdk.execute({
         url: runtimeUrl(fn),
         stepId: payload.stepId,
@@ -143,8 +147,10 @@ export class Runner {
       input.outcome = result.ok
         ? classifyResponse(result.response, clock.now())
         : { type: "transport", message: result.message };
+      tracer?.mark(run.id, "response.received");
     }
     await this.apply(run.id, input, { complete: item, dispatchedAt });
+    tracer?.mark(run.id, "response.committed");
   }
 
   /** Applies steps checkpointed by a v4 SDK while its request is still open (spec §2.4). */
@@ -327,6 +333,7 @@ export class Runner {
           status: decision.status,
         });
       } else if (decision.kind === "run.finish") {
+        this.deps.tracer?.mark(run.id, "run.finished");
         notifier.finished(run);
         streams.publish(run.id, "run", {
           status: decision.status,

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import { ProviderClient } from "@ingot/gateway";
-import { QueueLane, type Store } from "@ingot/store";
+import { type QueueItem, QueueLane, type Store } from "@ingot/store";
 import { PostgresStore } from "@ingot/store-postgres";
 import { SqliteStore } from "@ingot/store-sqlite";
 import type { Hono } from "hono";
@@ -21,6 +21,7 @@ import type { HttpDeps } from "./http/context.js";
 import { newId } from "./ids.js";
 import { publicOnlyConnector } from "./security/net-guard.js";
 import { RunNotifier } from "./notifier.js";
+import { RunTracer } from "./trace.js";
 import { RunActions } from "./actions.js";
 import { Sessions } from "./security/sessions.js";
 import { LoginThrottle } from "./security/login-throttle.js";
@@ -112,6 +113,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     item: Parameters<ReturnType<typeof itemHandler>>[0],
     error: unknown,
   ) => Promise<void> = () => Promise.resolve();
+  const tracer = new RunTracer(config.traceRuns);
   const executor = new Executor({
     store,
     clock,
@@ -126,11 +128,15 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     },
     handle: (item, signal) => handle(item, signal),
     onPoison: (item, error) => onPoison(item, error),
+    ...(tracer.enabled
+      ? { onStart: (item: QueueItem) => tracer.mark(item.runId, `item.started:${item.kind}`) }
+      : {}),
   });
   // On a shared database a run may end on another node: long-polls also look every 250 ms.
   const notifier = new RunNotifier(shared ? 250 : undefined);
   const streams = new RunStreams();
   const runner = new Runner({
+    tracer,
     store,
     registry,
     clock,
@@ -144,6 +150,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
   });
   const control = new FlowControl({ store, config, dispatcher: executor });
   const events = new EventProcessor({
+    tracer,
     store,
     registry,
     clock,
@@ -177,7 +184,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
   });
   handle = itemHandler({ runner, events, gateway, timers, logger });
   onPoison = (item, error) => runner.failPoisoned(item, error);
-  const ingest = new EventIngest({ store, clock, config, dispatcher: executor });
+  const ingest = new EventIngest({ store, clock, config, dispatcher: executor, tracer });
   const syncer = new AppSyncer({
     store,
     registry,
@@ -207,6 +214,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     loginThrottle: new LoginThrottle(() => clock.now()),
     facts: requestFacts(config.trustProxy),
     appLoad: (url) => sdk.load(url),
+    tracer,
     actions: new RunActions({ store, clock, config, runner, dispatcher: executor }),
     dashboardDir: options.dashboardDir ?? findDashboard(),
   };

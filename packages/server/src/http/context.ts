@@ -8,6 +8,7 @@ import type { Logger } from "../logger.js";
 import type { RunNotifier } from "../notifier.js";
 import type { LoginThrottle } from "../security/login-throttle.js";
 import type { Sessions } from "../security/sessions.js";
+import type { RunTracer } from "../trace.js";
 import type { RequestFacts } from "./request-facts.js";
 import type { RunStreams } from "../streams.js";
 import type { FunctionRegistry } from "../registry.js";
@@ -34,6 +35,7 @@ export interface HttpDeps {
   actions: RunActions;
   /** Requests this node has open to an app (per-app cap: `--app-concurrency`). */
   appLoad: (appUrl: string) => { active: number; queued: number; limit: number };
+  tracer: RunTracer;
   /** Built dashboard (index.html and assets), if present. */
   dashboardDir: string | undefined;
 }

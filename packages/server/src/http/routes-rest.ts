@@ -153,6 +153,7 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
           (found) => isTerminal(found.status),
         )
       : await loadRun(id);
+    if (wait.wait_for) deps.tracer.mark(run.id, "longpoll.answered");
     return c.json({ data: apiRunDetail(run) });
   });
 
@@ -212,7 +213,23 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
           (found) => found.length > 0 && found.every((run) => isTerminal(run.status)),
         )
       : await read();
+    if (wait.wait_for) for (const run of runs) deps.tracer.mark(run.id, "longpoll.answered");
     return c.json({ data: runs.map(apiRun) });
+  });
+
+  app.get("/v1/runs/:runId/trace", async (c) => {
+    const run = await loadRun(c.req.param("runId"));
+    if (!deps.tracer.enabled) {
+      throw new IngotError(
+        ErrorCode.InvalidRequest,
+        "run traces are off; start Ingot with INGOT_TRACE_RUNS=<how many runs to keep>",
+      );
+    }
+    const marks = deps.tracer.timeline([...run.eventIds, run.id]);
+    const start = marks[0]?.at ?? 0;
+    return c.json({
+      data: marks.map((mark) => ({ phase: mark.phase, ms: Number((mark.at - start).toFixed(3)) })),
+    });
   });
 
   app.get("/v1/apps", async (c) => {

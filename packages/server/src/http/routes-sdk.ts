@@ -62,6 +62,7 @@ export function sdkRoutes(app: Hono, deps: HttpDeps): void {
   });
 
   app.post("/v1/checkpoint/:runId/async", async (c) => {
+    deps.tracer.mark(c.req.param("runId"), "checkpoint.received");
     requireSigningKey(config, c.req.header("authorization"));
     const parsed = CheckpointBody.safeParse(await readJson(c, MAX_CHECKPOINT_BYTES, ""));
     if (!parsed.success) {
@@ -82,7 +83,10 @@ export function sdkRoutes(app: Hono, deps: HttpDeps): void {
       parseQueueItemRef(parsed.data.qi_id),
       steps,
     );
-    if (outcome === "ok") return c.json({ ok: true });
+    if (outcome === "ok") {
+      deps.tracer.mark(c.req.param("runId"), "checkpoint.acknowledged");
+      return c.json({ ok: true });
+    }
     if (outcome === "unknown") throw runNotFound(c.req.param("runId"));
     // 409 makes the SDK abandon this request: its queue item is no longer ours (spec §2.4).
     throw new IngotError(
