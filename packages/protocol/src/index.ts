@@ -7,3 +7,4 @@ export * from "./opcodes.js";
 export * from "./sdk-request.js";
 export * from "./rest.js";
 export * from "./zod-errors.js";
+export * from "./lenient.js";
