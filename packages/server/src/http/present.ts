@@ -8,6 +8,7 @@ import type {
   RunRecord,
   StepRecord,
 } from "@ingot/store";
+import type { SyncOutcome } from "../sync/index.js";
 
 /** Store records → REST shapes (ARCHITECTURE.md §3, Inngest v1 field names). */
 
@@ -90,6 +91,15 @@ export function apiApp(app: AppRecord, functions: FunctionRecord[]): Record<stri
     synced_at: iso(app.syncedAt),
     created_at: iso(app.createdAt),
     function_count: functions.filter((fn) => fn.appId === app.id && fn.archivedAt === null).length,
+  };
+}
+
+/** What `POST /v1/apps` and `POST /v1/apps/:appId/sync` answer. */
+export function apiSyncOutcome(outcome: SyncOutcome): Record<string, unknown> {
+  return {
+    app_id: outcome.appId,
+    modified: outcome.modified,
+    function_count: outcome.functionCount,
   };
 }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { isValidEventPattern, validateExpression } from "@ingot/engine";
 import {
   AppId,
   describeZodError,
@@ -8,62 +7,84 @@ import {
   FunctionId,
   InBandSyncResponse,
   IngotError,
-  isEventTrigger,
-  parseDurationMs,
   RegisterRequest,
-  SdkHeader,
 } from "@ingot/protocol";
 import type { FunctionRecord, Store } from "@ingot/store";
-import type { Clock } from "./clock.js";
-import type { ServerConfig } from "./config.js";
-import type { Logger } from "./logger.js";
-import { validateCron } from "./flow/cron.js";
-import type { FunctionRegistry } from "./registry.js";
-import type { SdkClient } from "./sdk-client.js";
+import type { Clock } from "../clock.js";
+import type { ServerConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+import type { FunctionRegistry } from "../registry.js";
+import type { SdkClient } from "../sdk-client.js";
+import { type Handshake, handshake, SyncKind } from "./handshake.js";
+import { PendingRegistrations, type SyncOutcome } from "./registrations.js";
+import { SyncReport } from "./report.js";
+import { DISCOVERY_CANDIDATES, normalizeAppUrl } from "./urls.js";
+import { validateFunctions } from "./validate.js";
 
-export interface SyncOutcome {
-  appId: string;
-  modified: boolean;
+export type { SyncOutcome } from "./registrations.js";
+
+/** A sync that did not register the app; `fromSdk` says whether an SDK answered at all. */
+export class SyncError extends IngotError {
+  override readonly name = "SyncError";
+  constructor(
+    message: string,
+    readonly fromSdk: boolean,
+  ) {
+    super(ErrorCode.InvalidRequest, message);
+  }
+}
+
+interface AppSyncerDeps {
+  store: Store;
+  registry: FunctionRegistry;
+  clock: Clock;
+  config: ServerConfig;
+  logger: Logger;
+  sdk: SdkClient;
+  onFunctionsChanged?: (functions: FunctionRecord[]) => Promise<void>;
 }
 
 /**
- * App sync (spec §2.1, §3.2): out-of-band `POST /fn/register`, in-band `PUT` answered with the
- * function list, and — in dev mode — discovery of the `-u` URLs, re-synced periodically.
+ * App sync (spec §2.1, §3.2) as the Inngest dev server does it: a `PUT` to the app that lets the
+ * SDK answer in band or register out of band (`handshake.ts`), confirmed by the app's actual
+ * registration; `-u` URLs (and, in dev mode, the well-known local ports) re-synced periodically.
+ * A failed sync is shown on the app (`GET /v1/apps`, the dashboard) and logged at `warn`.
  */
 export class AppSyncer {
   private timer?: NodeJS.Timeout;
   private readonly urls = new Set<string>();
   private lastChange = -1;
+  private readonly pending = new PendingRegistrations();
+  /** How each app URL last synced: apps that register out of band skip the in-band attempt. */
+  private readonly preferred = new Map<string, SyncKind>();
+  private readonly report: SyncReport;
 
-  constructor(
-    private readonly deps: {
-      store: Store;
-      registry: FunctionRegistry;
-      clock: Clock;
-      config: ServerConfig;
-      logger: Logger;
-      sdk: SdkClient;
-      onFunctionsChanged?: (functions: FunctionRecord[]) => Promise<void>;
-    },
-  ) {}
+  constructor(private readonly deps: AppSyncerDeps) {
+    this.report = new SyncReport(deps.logger);
+  }
 
   get serverKind(): "dev" | "cloud" {
     return this.deps.config.mode === "dev" ? "dev" : "cloud";
   }
 
-  /** Out-of-band registration from an SDK. */
-  async register(body: unknown, expectedKind: string | undefined): Promise<SyncOutcome> {
+  /** Out-of-band registration from an SDK (`POST /fn/register`); `syncId` is its `deployId`. */
+  async register(input: {
+    body: unknown;
+    expectedKind: string | undefined;
+    syncId: string | undefined;
+  }): Promise<SyncOutcome> {
+    const { expectedKind } = input;
     if (expectedKind !== undefined && expectedKind !== "" && expectedKind !== this.serverKind) {
       throw new IngotError(
         ErrorCode.InvalidRequest,
         `this is a "${this.serverKind}" server but the SDK expects "${expectedKind}"; point the SDK at the right server`,
       );
     }
-    const parsed = RegisterRequest.safeParse(body);
+    const parsed = RegisterRequest.safeParse(input.body);
     if (!parsed.success)
       throw new IngotError(ErrorCode.InvalidRequest, describeZodError(parsed.error));
     const request = parsed.data;
-    return this.apply({
+    const outcome = await this.apply({
       appId: request.appName,
       url: request.url,
       functions: request.functions,
@@ -71,53 +92,51 @@ export class AppSyncer {
       framework: request.framework ?? null,
       appVersion: request.appVersion ?? null,
     });
+    if (this.pending.isOpen(input.syncId)) this.pending.settle(input.syncId, { ok: true, outcome });
+    else this.report.succeeded({ url: normalizeAppUrl(request.url), outcome, via: "register" });
+    return outcome;
   }
 
-  /** Syncs an app by URL: an in-band `PUT`; apps that answer out-of-band register themselves. */
-  async syncUrl(url: string): Promise<SyncOutcome> {
-    const { sdk, logger } = this.deps;
-    const result = await sdk.send({
-      url,
-      method: "PUT",
-      body: JSON.stringify({ url }),
-      headers: { [SdkHeader.SyncKind]: "in_band", [SdkHeader.ServerKind]: this.serverKind },
-    });
-    if (!result.ok)
-      throw new IngotError(
-        ErrorCode.InvalidRequest,
-        `could not reach the app at ${url}: ${result.message}`,
-      );
-    const { response } = result;
-    if (response.status !== 200) {
-      const detail = response.text.slice(0, 300);
-      throw new IngotError(
-        ErrorCode.InvalidRequest,
-        `the app at ${url} answered the sync with HTTP ${response.status}: ${detail}`,
-      );
+  /**
+   * A registration was refused (bad body, wrong key, invalid function). The sync waiting for it
+   * reports the reason; a registration the SDK made by itself is reported here.
+   */
+  async registrationRefused(input: { syncId: string | undefined; body: unknown; error: unknown }) {
+    const reason = `the app's registration was refused: ${messageOf(input.error)}`;
+    if (this.pending.isOpen(input.syncId)) {
+      this.pending.settle(input.syncId, { ok: false, reason });
+      return;
     }
-    if (response.headers[SdkHeader.SyncKind] !== "in_band") {
-      // The SDK registered out of band (POST /fn/register) before answering.
-      const modified =
-        typeof response.body === "object" && response.body !== null && "modified" in response.body;
-      logger.debug({ url }, "app synced out of band");
-      return { appId: "", modified };
+    const url = urlOf(input.body);
+    if (url !== undefined) await this.failed(url, reason);
+  }
+
+  /** Syncs an app by URL now. Throws `SyncError` with the reason when it did not register. */
+  async syncUrl(url: string, options: { probe?: boolean } = {}): Promise<SyncOutcome> {
+    const key = normalizeAppUrl(url);
+    const syncId = this.pending.open();
+    const startedAt = this.deps.clock.now();
+    try {
+      const answer = await handshake({
+        sdk: this.deps.sdk,
+        url,
+        syncId,
+        serverKind: this.serverKind,
+        ...(this.preferred.has(key) ? { preferred: this.preferred.get(key) } : {}),
+      });
+      const outcome = await this.settle({ url, answer, syncId, startedAt });
+      this.preferred.set(key, answer.kind === "in_band" ? SyncKind.InBand : SyncKind.OutOfBand);
+      this.report.succeeded({ url: key, outcome, via: answer.kind });
+      return outcome;
+    } catch (error) {
+      this.preferred.delete(key);
+      const fromSdk = error instanceof SyncError ? error.fromSdk : true;
+      // A probed port that is not an SDK is not an app: nothing to show (as `inngest dev`).
+      if (!options.probe || fromSdk) await this.failed(url, messageOf(error));
+      throw error;
+    } finally {
+      this.pending.close(syncId);
     }
-    const parsed = InBandSyncResponse.safeParse(response.body);
-    if (!parsed.success) {
-      throw new IngotError(
-        ErrorCode.InvalidRequest,
-        `the app at ${url} answered the sync with an invalid body: ${describeZodError(parsed.error)}`,
-      );
-    }
-    const body = parsed.data;
-    return this.apply({
-      appId: body.app_id,
-      url: body.url,
-      functions: body.functions,
-      sdk: body.sdk ?? null,
-      framework: body.framework ?? null,
-      appVersion: body.appVersion ?? null,
-    });
   }
 
   /**
@@ -136,6 +155,14 @@ export class AppSyncer {
       });
     };
     this.timer = setTimeout(tick, 0).unref();
+  }
+
+  /** Stops re-syncing a URL (its app was removed). */
+  forget(url: string): void {
+    for (const known of this.urls)
+      if (normalizeAppUrl(known) === normalizeAppUrl(url)) this.urls.delete(known);
+    this.preferred.delete(normalizeAppUrl(url));
+    this.report.forget(normalizeAppUrl(url));
   }
 
   stop(): void {
@@ -167,34 +194,103 @@ export class AppSyncer {
       for (const url of DISCOVERY_CANDIDATES) {
         if (this.urls.has(url)) continue;
         // Unreachable ports fail at once; only an app that answers as an SDK is kept.
-        if (
-          await this.syncUrl(url).then(
-            () => true,
-            () => false,
-          )
-        )
-          this.urls.add(url);
+        const found = await this.syncUrl(url, { probe: true }).then(
+          () => true,
+          (error: unknown) => error instanceof SyncError && error.fromSdk,
+        );
+        if (found) this.urls.add(url);
       }
     }
     for (const url of this.urls) {
-      try {
-        await this.syncUrl(url);
-      } catch (error) {
-        this.deps.logger.debug({ url, err: error }, "app sync failed; will retry");
-        await this.recordFailure(url, error);
-      }
+      // Failures are logged and shown on the app by syncUrl; the next tick tries again.
+      await this.syncUrl(url).catch(() => undefined);
     }
   }
 
-  /** Shows a failed re-sync on the app it concerns (dashboard, `GET /v1/apps`). */
-  async recordFailure(url: string, error: unknown): Promise<void> {
-    const { store, clock } = this.deps;
-    const message = error instanceof Error ? error.message : String(error);
-    const known = (await store.apps.list()).find(
-      (app) => normalizeAppUrl(app.url) === normalizeAppUrl(url),
+  /** The outcome of a handshake: in band, the functions it answered; out of band, the registration. */
+  private async settle(input: {
+    url: string;
+    answer: Handshake;
+    syncId: string;
+    startedAt: number;
+  }): Promise<SyncOutcome> {
+    const { url, answer, syncId } = input;
+    if (answer.kind === "failed") throw new SyncError(answer.reason, answer.fromSdk);
+    if (answer.kind === "in_band") return this.applyInBand(url, answer.body);
+    const registration = this.pending.close(syncId);
+    if (registration?.ok) return registration.outcome;
+    if (registration) throw new SyncError(registration.reason, true);
+    // On many nodes the registration may have reached another node: look in the store.
+    const stored = await this.registeredSince(url, input.startedAt);
+    if (stored) return stored;
+    throw new SyncError(this.notRegistered(url, answer), true);
+  }
+
+  private async applyInBand(url: string, body: unknown): Promise<SyncOutcome> {
+    const parsed = InBandSyncResponse.safeParse(body);
+    if (!parsed.success) {
+      throw new SyncError(
+        `the app at ${url} answered the sync with an invalid body: ${describeZodError(parsed.error)}`,
+        true,
+      );
+    }
+    const response = parsed.data;
+    return this.apply({
+      appId: response.app_id,
+      url: response.url,
+      functions: response.functions,
+      sdk: response.sdk ?? null,
+      framework: response.framework ?? null,
+      appVersion: response.appVersion ?? null,
+    });
+  }
+
+  private notRegistered(url: string, answer: Extract<Handshake, { kind: "out_of_band" }>): string {
+    const refusal = answer.inBandRefusal ? ` (in-band sync refused: ${answer.inBandRefusal})` : "";
+    if (answer.status !== 200)
+      return `the app at ${url} answered the sync with HTTP ${answer.status}: ${answer.detail}${refusal}`;
+    const { host, port } = this.deps.config;
+    const self = `http://${host}:${port}`;
+    return (
+      `the app at ${url} answered the sync but never registered with this server: its SDK sends ` +
+      `registrations elsewhere${answer.detail ? ` ("${answer.detail}")` : ""}. Point it here: ` +
+      `INNGEST_DEV=1 and INNGEST_BASE_URL=${self} (Python), INNGEST_DEV=${self} (JS)`
     );
-    if (known && known.error !== message)
-      await store.apps.recordError(known.id, message, clock.now());
+  }
+
+  /** An app at this URL registered after `since` (through another node). */
+  private async registeredSince(url: string, since: number): Promise<SyncOutcome | undefined> {
+    const key = normalizeAppUrl(url);
+    const app = (await this.deps.store.apps.list()).find(
+      (entry) =>
+        normalizeAppUrl(entry.url) === key && entry.syncedAt >= since && entry.error === null,
+    );
+    if (!app) return undefined;
+    const functions = await this.deps.store.apps.functions();
+    const functionCount = functions.filter((fn) => fn.appId === app.id).length;
+    return { appId: app.id, modified: false, functionCount };
+  }
+
+  /**
+   * Shows a failed sync on the app it concerns (`GET /v1/apps`, the dashboard) and logs it. An
+   * app never synced before is shown under its URL, as the Inngest dev server does, until it
+   * syncs.
+   */
+  private async failed(url: string, reason: string): Promise<void> {
+    const { store, clock } = this.deps;
+    const key = normalizeAppUrl(url);
+    this.report.failed({ url: key, reason });
+    const known = (await store.apps.list()).find((app) => normalizeAppUrl(app.url) === key);
+    if (known) {
+      if (known.error !== reason) await store.apps.recordError(known.id, reason, clock.now());
+      return;
+    }
+    await store.apps.sync({
+      app: placeholder(key, clock.now()),
+      functions: [],
+      now: clock.now(),
+    });
+    await store.apps.recordError(AppId(key), reason, clock.now());
   }
 
   private async apply(input: {
@@ -205,7 +301,7 @@ export class AppSyncer {
     framework: string | null;
     appVersion: string | null;
   }): Promise<SyncOutcome> {
-    const { store, clock, logger } = this.deps;
+    const { store, clock } = this.deps;
     const url = normalizeAppUrl(input.url);
     const functions = input.functions.map((fn) => normalizeFunction(fn));
     validateFunctions(functions);
@@ -227,30 +323,25 @@ export class AppSyncer {
       })),
       now: clock.now(),
     });
+    // The app now shows under its own id: drop the entry that showed its failed syncs by URL.
+    if (input.appId !== url && (await store.apps.get(AppId(url))))
+      await store.apps.remove(AppId(url), clock.now());
     const modified = counts.added + counts.updated + counts.archived > 0;
-    if (modified) {
-      await this.reloadRegistry();
-      logger.info({ app: input.appId, url, ...counts }, "app synced");
-    }
-    return { appId: input.appId, modified };
+    if (modified) await this.reloadRegistry();
+    return { appId: input.appId, modified, functionCount: functions.length };
   }
 }
 
-/** Where dev mode looks for apps by itself, as `inngest dev` does (unless --no-discovery). */
-export const DISCOVERY_CANDIDATES: readonly string[] = [3000, 3001, 3030, 5173, 8000, 8080].map(
-  (port) => `http://127.0.0.1:${port}/api/inngest`,
-);
-
-/** Drops `deployId` and `probe` from app URLs, as Go's NormalizeAppURL does (spec §2.1). */
-export function normalizeAppUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.searchParams.delete("deployId");
-    parsed.searchParams.delete("probe");
-    return parsed.toString();
-  } catch {
-    return url;
-  }
+function placeholder(url: string, now: number) {
+  return {
+    id: AppId(url),
+    url,
+    sdk: null,
+    framework: null,
+    appVersion: null,
+    error: null,
+    syncedAt: now,
+  };
 }
 
 function normalizeFunction(config: FunctionConfig): FunctionConfig {
@@ -263,77 +354,12 @@ function normalizeFunction(config: FunctionConfig): FunctionConfig {
   return { ...config, steps };
 }
 
-/** Durations and expressions of the flow-control options (spec §7.1). */
-function flowProblems(fn: FunctionConfig): string[] {
-  const problems: string[] = [];
-  const duration = (field: string, value: string | undefined): void => {
-    if (value !== undefined && parseDurationMs(value) === undefined) {
-      problems.push(`${fn.id}.${field}: "${value}" is not a duration like "10s", "5m" or "1h"`);
-    }
-  };
-  const expression = (field: string, value: string | undefined): void => {
-    const error = value ? validateExpression(value) : undefined;
-    if (error) problems.push(`${fn.id}.${field}: ${error}`);
-  };
-  expression("idempotency", fn.idempotency);
-  duration("rateLimit.period", fn.rateLimit?.period);
-  expression("rateLimit.key", fn.rateLimit?.key);
-  duration("throttle.period", fn.throttle?.period);
-  expression("throttle.key", fn.throttle?.key);
-  duration("debounce.period", fn.debounce?.period);
-  duration("debounce.timeout", fn.debounce?.timeout);
-  expression("debounce.key", fn.debounce?.key);
-  duration("batchEvents.timeout", fn.batchEvents?.timeout);
-  expression("batchEvents.key", fn.batchEvents?.key);
-  expression("batchEvents.if", fn.batchEvents?.if);
-  expression("priority.run", fn.priority?.run);
-  duration("timeouts.start", fn.timeouts?.start);
-  duration("timeouts.finish", fn.timeouts?.finish);
-  expression("singleton.key", fn.singleton?.key);
-  const concurrency = fn.concurrency;
-  const items =
-    concurrency === undefined || typeof concurrency === "number"
-      ? []
-      : Array.isArray(concurrency)
-        ? concurrency
-        : [concurrency];
-  if (items.length > 2) problems.push(`${fn.id}.concurrency: at most two limits are supported`);
-  items.forEach((item, index) => expression(`concurrency[${index}].key`, item.key));
-  return problems;
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
-/** Rejects configs we could not run, naming the function and field. */
-export function validateFunctions(functions: readonly FunctionConfig[]): void {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const fn of functions) {
-    if (seen.has(fn.id)) problems.push(`function "${fn.id}" is listed twice`);
-    seen.add(fn.id);
-    if (!fn.steps.step && Object.keys(fn.steps).length === 0)
-      problems.push(`${fn.id}: expected a step with a runtime URL`);
-    fn.triggers.forEach((trigger, index) => {
-      const where = `${fn.id}.triggers[${index}]`;
-      if (!isEventTrigger(trigger)) {
-        const error = validateCron(trigger.cron);
-        if (error) problems.push(`${where}.cron: ${error}`);
-      }
-      if (isEventTrigger(trigger)) {
-        if (!isValidEventPattern(trigger.event))
-          problems.push(`${where}.event: "${trigger.event}" is not a valid event name or pattern`);
-        const error = trigger.expression ? validateExpression(trigger.expression) : undefined;
-        if (error) problems.push(`${where}.expression: ${error}`);
-      }
-    });
-    for (const [index, cancel] of (fn.cancel ?? []).entries()) {
-      const error = cancel.if ? validateExpression(cancel.if) : undefined;
-      if (error) problems.push(`${fn.id}.cancel[${index}].if: ${error}`);
-    }
-    problems.push(...flowProblems(fn));
-  }
-  if (problems.length > 0) {
-    throw new IngotError(
-      ErrorCode.InvalidRequest,
-      `At least one function is invalid: ${problems.join("; ")}`,
-    );
-  }
+/** The `url` of a registration body that may not have parsed. */
+function urlOf(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || !("url" in body)) return undefined;
+  return typeof body.url === "string" && body.url !== "" ? body.url : undefined;
 }
