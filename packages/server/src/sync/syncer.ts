@@ -108,7 +108,9 @@ export class AppSyncer {
       return;
     }
     const url = urlOf(input.body);
+    // Without a body (refused before it was read, e.g. no key) there is no app to show it on.
     if (url !== undefined) await this.failed(url, reason);
+    else this.deps.logger.warn({ reason }, `refused an app registration: ${reason}`);
   }
 
   /** Syncs an app by URL now. Throws `SyncError` with the reason when it did not register. */
