@@ -119,8 +119,9 @@ describe("captured Python SDK traffic", () => {
 
   it("gets execution requests with every field its strict models require", () => {
     for (const { request } of executions) {
-      const body = request.body as Record<string, unknown>;
-      if (!isObject(body) || !isObject(body.ctx)) throw new Error(`bad body: ${request.body}`);
+      const body = request.body;
+      if (!isObject(body) || !isObject(body.ctx))
+        throw new Error(`bad body: ${JSON.stringify(body)}`);
       const { ctx, event } = body;
       expect(typeof ctx.run_id).toBe("string");
       expect(Number.isInteger(ctx.attempt)).toBe(true);
