@@ -2,8 +2,8 @@
 
 The conformance suites (python-*.test.ts) drive it black-box through Ingot. Every function
 reports what it saw in its output, with wall-clock times where flow control is checked.
-Environment: PY_APP_ID, LLM_SIM_URL, PY_CRON (adds a cron function), and the SDK's own
-INNGEST_* variables.
+Environment: PY_APP_ID, LLM_SIM_URL, PY_CRON (adds a cron function), PY_BAD_CRON (adds one
+with an invalid schedule), and the SDK's own INNGEST_* variables.
 """
 
 import asyncio
@@ -243,6 +243,14 @@ if os.environ.get("PY_CRON"):
         return str(ctx.event.data.get("scheduledAt"))
 
     functions.append(ticker)
+
+if os.environ.get("PY_BAD_CRON"):
+    # A schedule Ingot cannot run: its registration must be refused, and the reason shown.
+    @client.create_function(fn_id="bad-cron", trigger=inngest.TriggerCron(cron="at noon"))
+    async def bad_cron(ctx: inngest.Context) -> None:
+        return None
+
+    functions.append(bad_cron)
 
 app = fastapi.FastAPI()
 inngest.fast_api.serve(app, client, functions)
