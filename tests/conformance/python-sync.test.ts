@@ -102,8 +102,10 @@ describe("syncing Python apps", () => {
       expect(app).toMatchObject({ sdk: "py:v0.5.18", framework, error: null });
       expect(count).toBeGreaterThan(15);
       expect(app?.function_count).toBe(count);
-      expect(infoLines(id)[0]).toContain(`app ${id} synced: ${count} functions`);
-      expect(infoLines(id)[0]).toContain(`"functions":${count}`);
+      await eventually(() => {
+        expect(infoLines(id)[0]).toContain(`app ${id} synced: ${count} functions`);
+        expect(infoLines(id)[0]).toContain(`"functions":${count}`);
+      });
     }
     // Re-synced every 250 ms, yet logged once; the SDK refused in-band sync once, after which
     // Ingot asks it out of band straight away.
