@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
  */
 
 interface Captured {
-  direction: "ingot→app" | "app→ingot";
+  direction: "to-app" | "to-ingot";
   method: string;
   url: string;
   request: { headers: Record<string, string>; body: unknown };
@@ -24,7 +24,7 @@ const fixture = JSON.parse(
 ) as { exchanges: Captured[] };
 const exchanges = fixture.exchanges;
 const registrations = exchanges.filter((e) => e.url.startsWith("/fn/register"));
-const executions = exchanges.filter((e) => e.direction === "ingot→app" && e.method === "POST");
+const executions = exchanges.filter((e) => e.direction === "to-app" && e.method === "POST");
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);

@@ -96,6 +96,12 @@ async function main(): Promise<void> {
   const api = new IngotApi(ingot.url);
   try {
     for (const { spec, toApp } of running) {
+      // What the SDK answers an unsigned in-band sync (Ingot does not send one to it: see sync/).
+      await fetch(`${toApp.url}/api/inngest`, {
+        method: "PUT",
+        headers: { "x-inngest-sync-kind": "in_band", "x-inngest-server-kind": "dev" },
+        body: JSON.stringify({ url: `${toApp.url}/api/inngest` }),
+      });
       await api.syncApp(`${toApp.url}/api/inngest`);
       const send = async (name: string, data: Record<string, unknown>) =>
         (await api.send({ name: `${spec.appId}/${name}`, data }))[0]!;
@@ -120,13 +126,13 @@ async function main(): Promise<void> {
       ...running.flatMap(({ spec, toApp }) =>
         toApp.exchanges.map((exchange) => ({
           exchange,
-          e: entry("ingot→app", spec.appId, exchange),
+          e: entry("to-app", spec.appId, exchange),
         })),
       ),
       ...toIngot.exchanges.map((exchange) => ({
         exchange,
         e: entry(
-          "app→ingot",
+          "to-ingot",
           String(exchange.requestHeaders["x-inngest-framework"] ?? ""),
           exchange,
         ),

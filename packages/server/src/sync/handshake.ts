@@ -20,18 +20,22 @@ export type Handshake =
  * refuses in-band sync (the Python SDK in dev mode answers `401 request must be signed for
  * in-band sync`) gets a plain `PUT`, as the Go dev server sends, and registers out of band. Both
  * carry `?deployId=<syncId>` so the registration can be matched to this sync. An app known to
- * register out of band skips the in-band attempt.
+ * register out of band skips the in-band attempt, and so does, when Ingot does not sign, an SDK
+ * whose introspection says it refuses unsigned in-band sync.
  */
 export async function handshake(input: {
   sdk: SdkClient;
   url: string;
   syncId: string;
   serverKind: "dev" | "cloud";
+  /** Ingot signs its requests (it has a signing key). */
+  signed: boolean;
   preferred?: SyncKind;
 }): Promise<Handshake> {
   const { url } = input;
   let inBandRefusal: string | undefined;
-  if (input.preferred !== SyncKind.OutOfBand) {
+  const preferred = input.preferred ?? (input.signed ? undefined : await unsignedKind(input));
+  if (preferred !== SyncKind.OutOfBand) {
     const answer = await put(input, true);
     if (!answer.ok)
       return { kind: "failed", reason: unreachable(url, answer.message), fromSdk: false };
@@ -48,6 +52,21 @@ export async function handshake(input: {
   if (!answer.ok)
     return { kind: "failed", reason: unreachable(url, answer.message), fromSdk: false };
   return { ...outOfBand(answer.response), ...(inBandRefusal ? { inBandRefusal } : {}) };
+}
+
+/**
+ * SDKs that refuse unsigned in-band sync, by their `x-inngest-sdk` header: the Python SDK
+ * answers it 401 and logs an error, so an unsigned Ingot asks it out of band straight away.
+ */
+const REFUSES_UNSIGNED_IN_BAND = [/^inngest-py:/];
+
+/** Which SDK serves the URL, from its introspection (`GET`), before the first unsigned sync. */
+async function unsignedKind(input: { sdk: SdkClient; url: string }): Promise<SyncKind | undefined> {
+  const answer = await input.sdk.send({ url: input.url, method: "GET" });
+  const sdk = answer.ok ? answer.response.headers[SdkHeader.Sdk] : undefined;
+  if (sdk !== undefined && REFUSES_UNSIGNED_IN_BAND.some((pattern) => pattern.test(sdk)))
+    return SyncKind.OutOfBand;
+  return undefined;
 }
 
 async function put(

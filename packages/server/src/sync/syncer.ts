@@ -124,6 +124,7 @@ export class AppSyncer {
         url,
         syncId,
         serverKind: this.serverKind,
+        signed: this.deps.config.signingKey !== undefined,
         ...(this.preferred.has(key) ? { preferred: this.preferred.get(key) } : {}),
       });
       const outcome = await this.settle({ url, answer, syncId, startedAt });
