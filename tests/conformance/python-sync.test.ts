@@ -25,6 +25,7 @@ let fast: PythonApp;
 let flask: PythonApp;
 let elsewhere: PythonApp;
 let invalid: PythonApp;
+let streaming: PythonApp;
 let otherServer: Server;
 
 /** A stand-in for another Inngest server: accepts every registration. */
@@ -55,7 +56,7 @@ beforeAll(async () => {
   const ingotUrl = `http://127.0.0.1:${port}`;
   const other = await startOtherServer();
   otherServer = other.server;
-  [fast, flask, elsewhere, invalid] = await Promise.all([
+  [fast, flask, elsewhere, invalid, streaming] = await Promise.all([
     startPythonApp({
       server: "fastapi",
       module: "async_app",
@@ -73,18 +74,24 @@ beforeAll(async () => {
       module: "async_app",
       env: { ...devEnv(ingotUrl, "py-invalid"), PY_BAD_CRON: "1" },
     }),
+    // Answers 201 with keep-alive whitespace, then the real answer in an envelope.
+    startPythonApp({
+      server: "fastapi",
+      module: "async_app",
+      env: { ...devEnv(ingotUrl, "py-stream"), INNGEST_STREAMING: "force" },
+    }),
   ]);
   ingot = await startIngot({
     port,
-    args: ["-u", fast.url, "-u", flask.url],
+    args: ["-u", fast.url, "-u", flask.url, "-u", streaming.url],
     env: { INGOT_SYNC_INTERVAL_MS: "250" },
   });
   api = new IngotApi(ingot.url);
-  await waitForApps(api, ["py-sync-fast", "py-sync-flask"]);
+  await waitForApps(api, ["py-sync-fast", "py-sync-flask", "py-stream"]);
 });
 
 afterAll(async () => {
-  await Promise.all([fast, flask, elsewhere, invalid].map((app) => app?.stop()));
+  await Promise.all([fast, flask, elsewhere, invalid, streaming].map((app) => app?.stop()));
   await ingot?.stop();
   await new Promise((done) => otherServer?.close(done));
 });
@@ -129,6 +136,15 @@ describe("syncing Python apps", () => {
     const ticks = runs.map((run) => Date.parse(String(run.output)));
     expect(new Set(ticks).size).toBe(ticks.length);
     expect(ticks.every((at) => Number.isInteger(at / 1000))).toBe(true);
+  });
+
+  it("INNGEST_STREAMING=force: Ingot unwraps the streamed answers", async () => {
+    const [id] = await api.send({ name: "py-stream/steps", data: { n: 2 } });
+    const [run] = await api.settled(id!, { timeoutMs: 20_000 });
+    expect(run).toMatchObject({
+      status: "Completed",
+      output: { b: 12, invoked: { child_got: 12 }, parallel: ["part-a", "part-b", "part-c"] },
+    });
   });
 
   it("an app that registers with another server: the sync fails and says so", async () => {
