@@ -98,6 +98,13 @@ describe("Python SDK in production mode against ingot start", () => {
     expect(sync?.requestHeaders["x-inngest-sync-kind"]).toBe("in_band");
     expect(sync?.status).toBe(200);
     expect(sync?.responseHeaders["x-inngest-sync-kind"]).toBe("in_band");
+    const { body } = await api.json<{ data: { id: string; sdk: string; framework: string }[] }>(
+      "/v1/apps",
+    );
+    expect(body.data.find((app) => app.id === "py-prod")).toMatchObject({
+      sdk: "py:v0.5.18",
+      framework: "fast_api",
+    });
 
     const [id] = await api.send({ name: "py-prod/steps", data: { n: 1 } }, eventKey);
     const [run] = await api.settled(id!, { timeoutMs: 20_000 });

@@ -98,17 +98,29 @@ export const RegisterRequest = sdkObject({
 });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
-/** Body of an in-band sync response (spec §3.2). */
+/**
+ * Body of an in-band sync response (spec §3.2). The JS SDK sends `sdk` ("js:v4.24.0"); the Python
+ * and Go SDKs send only `sdk_language` and `sdk_version` (see `sdkOf`).
+ */
 export const InBandSyncResponse = sdkObject({
   app_id: z.string().min(1),
   url: z.string().min(1),
   functions: z.array(FunctionConfig).default([]),
   sdk: z.string().optional(),
+  sdk_language: z.string().optional(),
+  sdk_version: z.string().optional(),
   framework: z.string().optional(),
   appVersion: z.string().optional(),
   capabilities: z.record(z.string(), z.unknown()).optional(),
 });
 export type InBandSyncResponse = z.infer<typeof InBandSyncResponse>;
+
+/** `"py:v0.5.18"`, as the SDK's out-of-band registration spells it, from an in-band answer. */
+export function sdkOf(response: InBandSyncResponse): string | null {
+  if (response.sdk) return response.sdk;
+  const { sdk_language: language, sdk_version: version } = response;
+  return language && version ? `${language}:v${version}` : null;
+}
 
 /** Default retries when the function does not say (Go: 4 retries = 5 attempts, spec §6). */
 export const DEFAULT_RETRIES = 4;

@@ -9,10 +9,12 @@ import {
   describeZodError,
   foldKey,
   FunctionConfig,
+  InBandSyncResponse,
   maxAttemptsOf,
   parseOpcodes,
   RegisterRequest,
   sdkObject,
+  sdkOf,
 } from "../src/index.js";
 
 const step = (url = "http://127.0.0.1:8000/api/inngest?fnId=app-f&stepId=step") => ({
@@ -107,6 +109,57 @@ describe("registration bodies", () => {
     expect(maxAttemptsOf(FunctionConfig.parse({ id: "f", steps: stepRetries, retries: 2 }))).toBe(
       2,
     );
+  });
+});
+
+describe("what the Go SDK sends", () => {
+  it("reads its function config: null step retries, function retries, scopes and hashes", () => {
+    const config = FunctionConfig.parse({
+      name: "Go fn",
+      id: "go-app-fn",
+      triggers: [{ event: "go/x" }, { cron: "0 * * * *" }],
+      concurrency: [{ limit: 2, key: "event.data.user", scope: "fn", hash: "" }],
+      priority: { run: null },
+      throttle: { limit: 1, period: "1m0s", burst: 1, key: null },
+      retries: 3,
+      steps: {
+        step: {
+          id: "step",
+          name: "Go fn",
+          runtime: { url: "http://go:8080/?fnId=go-app-fn" },
+          retries: null,
+        },
+      },
+    });
+    expect(config.priority).toEqual({});
+    expect(config.throttle).toEqual({ limit: 1, period: "1m0s", burst: 1 });
+    expect(config.steps.step).not.toHaveProperty("retries");
+    expect(maxAttemptsOf(config)).toBe(4);
+  });
+
+  it("names the SDK of an in-band answer from sdk_language and sdk_version", () => {
+    const base = { app_id: "a", url: "http://a", functions: [], framework: null, env: null };
+    expect(
+      sdkOf(InBandSyncResponse.parse({ ...base, sdk_language: "py", sdk_version: "0.5.18" })),
+    ).toBe("py:v0.5.18");
+    expect(sdkOf(InBandSyncResponse.parse({ ...base, sdk: "js:v4.24.0" }))).toBe("js:v4.24.0");
+    expect(sdkOf(InBandSyncResponse.parse(base))).toBeNull();
+  });
+
+  it("reads its opcodes: null display name, error and data, zero timing", () => {
+    const [op] = parseOpcodes([
+      {
+        op: "StepRun",
+        id: "abc",
+        name: "a",
+        opts: null,
+        data: null,
+        error: null,
+        displayName: null,
+        timing: { a: 0, b: 0 },
+      },
+    ]);
+    expect(op).toMatchObject({ kind: "StepRun", displayName: "a", data: null, opts: {} });
   });
 });
 

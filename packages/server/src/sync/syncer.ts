@@ -8,6 +8,7 @@ import {
   InBandSyncResponse,
   IngotError,
   RegisterRequest,
+  sdkOf,
 } from "@ingot/protocol";
 import type { FunctionRecord, Store } from "@ingot/store";
 import type { Clock } from "../clock.js";
@@ -242,7 +243,7 @@ export class AppSyncer {
       appId: response.app_id,
       url: response.url,
       functions: response.functions,
-      sdk: response.sdk ?? null,
+      sdk: sdkOf(response),
       framework: response.framework ?? null,
       appVersion: response.appVersion ?? null,
     });
