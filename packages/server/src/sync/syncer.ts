@@ -223,7 +223,8 @@ export class AppSyncer {
     if (answer.kind === "in_band") return this.applyInBand(url, answer.body);
     const registration = this.pending.close(syncId);
     if (registration?.ok) return registration.outcome;
-    if (registration) throw new SyncError(registration.reason, true);
+    // Both ways refused (a wrong key: the SDK refused Ingot's signature, Ingot the SDK's key).
+    if (registration) throw new SyncError(registration.reason + refusalOf(answer), true);
     // On many nodes the registration may have reached another node: look in the store.
     const stored = await this.registeredSince(url, input.startedAt);
     if (stored) return stored;
@@ -250,7 +251,7 @@ export class AppSyncer {
   }
 
   private notRegistered(url: string, answer: Extract<Handshake, { kind: "out_of_band" }>): string {
-    const refusal = answer.inBandRefusal ? ` (in-band sync refused: ${answer.inBandRefusal})` : "";
+    const refusal = refusalOf(answer);
     if (answer.status !== 200)
       return `the app at ${url} answered the sync with HTTP ${answer.status}: ${answer.detail}${refusal}`;
     const { host, port } = this.deps.config;
@@ -334,6 +335,11 @@ export class AppSyncer {
     if (modified) await this.reloadRegistry();
     return { appId: input.appId, modified, functionCount: functions.length };
   }
+}
+
+/** ` (in-band sync refused: HTTP 401: …)` when the SDK refused the in-band attempt first. */
+function refusalOf(answer: Extract<Handshake, { kind: "out_of_band" }>): string {
+  return answer.inBandRefusal ? ` (in-band sync refused: ${answer.inBandRefusal})` : "";
 }
 
 function placeholder(url: string, now: number) {
