@@ -12,7 +12,8 @@ import { z } from "zod";
 
 /** `rate_limit`, `RateLimit`, `rate-limit` and `ratelimit` all fold to `ratelimit`. */
 export function foldKey(key: string): string {
-  return key.toLowerCase().replace(/[_-]/g, "");
+  const lower = key.toLowerCase();
+  return lower.includes("_") || lower.includes("-") ? lower.replace(/[_-]/g, "") : lower;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -28,6 +29,7 @@ function canonicalizeKeys(
   canonical: ReadonlyMap<string, string>,
   optional: ReadonlySet<string>,
 ): Record<string, unknown> {
+  if (alreadyCanonical(input, canonical, optional)) return input;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     const name = canonical.get(foldKey(key)) ?? key;
@@ -36,6 +38,24 @@ function canonicalizeKeys(
     out[name] = value;
   }
   return out;
+}
+
+/**
+ * The common case (the JS SDK's spelling, no `null`s to drop) needs no copy: opcodes are parsed
+ * on every SDK response.
+ */
+function alreadyCanonical(
+  input: Record<string, unknown>,
+  canonical: ReadonlyMap<string, string>,
+  optional: ReadonlySet<string>,
+): boolean {
+  for (const key in input) {
+    if (!Object.hasOwn(input, key)) continue;
+    const name = canonical.get(foldKey(key));
+    if (name === undefined) continue;
+    if (name !== key || (input[key] === null && optional.has(name))) return false;
+  }
+  return true;
 }
 
 /**
