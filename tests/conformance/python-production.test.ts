@@ -31,6 +31,7 @@ let good: PythonApp;
 let wire: Recorder;
 let wrong: PythonApp;
 let keyless: PythonApp;
+let outOfBand: PythonApp;
 
 /** The HMAC the SDK and Ingot sign with: key = hex text after `signkey-<env>-` (spec §8.2). */
 function signatureValid(header: string | undefined, body: string, key: string): boolean {
@@ -56,7 +57,7 @@ beforeAll(async () => {
   const ingotUrl = `http://127.0.0.1:${port}`;
   const appPort = await freePort();
   wire = await startRecorder(`http://127.0.0.1:${appPort}`);
-  [good, wrong, keyless] = await Promise.all([
+  [good, wrong, keyless, outOfBand] = await Promise.all([
     startPythonApp({
       server: "fastapi",
       module: "async_app",
@@ -75,6 +76,11 @@ beforeAll(async () => {
       module: "sync_app",
       env: { PY_APP_ID: "py-keyless", INNGEST_DEV: "1", INNGEST_BASE_URL: ingotUrl },
     }),
+    startPythonApp({
+      server: "flask",
+      module: "sync_app",
+      env: { ...prodEnv(ingotUrl, "py-prod-oob", signingKey), INNGEST_ALLOW_IN_BAND_SYNC: "false" },
+    }),
   ]);
   ingot = await startIngot({
     mode: "start",
@@ -87,7 +93,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([good, wrong, keyless].map((app) => app?.stop()));
+  await Promise.all([good, wrong, keyless, outOfBand].map((app) => app?.stop()));
   await ingot?.stop();
   await wire?.close();
 });
@@ -131,6 +137,19 @@ describe("Python SDK in production mode against ingot start", () => {
     const [id] = await api.send({ name: "py-prod/large", data: { kb: 80 } }, eventKey);
     const [run] = await api.settled(id!, { timeoutMs: 20_000 });
     expect(run).toMatchObject({ status: "Completed", output: { intact: true } });
+  });
+
+  it("syncs an app that disables in-band sync out of band, with its hashed key", async () => {
+    const answer = await api.json<{ data: { app_id: string; function_count: number } }>(
+      "/v1/apps",
+      { method: "POST", body: JSON.stringify({ url: outOfBand.url }) },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toMatchObject({ app_id: "py-prod-oob" });
+    expect(answer.body.data.function_count).toBeGreaterThan(15);
+    const [id] = await api.send({ name: "py-prod-oob/retries", data: {} }, eventKey);
+    const [run] = await api.settled(id!, { timeoutMs: 20_000 });
+    expect(run).toMatchObject({ status: "Completed", output: { step_attempt: 2 } });
   });
 
   it("refuses an app with a wrong signing key, and says why", async () => {
