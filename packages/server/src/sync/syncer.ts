@@ -103,7 +103,8 @@ export class AppSyncer {
    * reports the reason; a registration the SDK made by itself is reported here.
    */
   async registrationRefused(input: { syncId: string | undefined; body: unknown; error: unknown }) {
-    const reason = `the app's registration was refused: ${messageOf(input.error)}`;
+    const why = messageOf(input.error);
+    const reason = `the app's registration was refused: ${why}`;
     if (this.pending.isOpen(input.syncId)) {
       this.pending.settle(input.syncId, { ok: false, reason });
       return;
@@ -111,7 +112,7 @@ export class AppSyncer {
     const url = urlOf(input.body);
     // Without a body (refused before it was read, e.g. no key) there is no app to show it on.
     if (url !== undefined) await this.failed(url, reason);
-    else this.deps.logger.warn({ reason }, `refused an app registration: ${reason}`);
+    else this.deps.logger.warn({ reason: why }, `refused an app registration: ${why}`);
   }
 
   /** Syncs an app by URL now. Throws `SyncError` with the reason when it did not register. */
