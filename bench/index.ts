@@ -8,6 +8,7 @@ import { benchParked } from "./parked.js";
 import { compareWithPeers, describePeers, runPeers } from "./peers/index.js";
 import { TestPostgres } from "../packages/store-postgres/test/postgres.js";
 import { benchPostgres } from "./postgres.js";
+import { benchPythonChat } from "./python-chat.js";
 import { type BenchResults, benchmarksMarkdown, chartSvg } from "./report.js";
 
 const DOCS = resolve(import.meta.dirname, "../docs");
@@ -93,6 +94,14 @@ async function main(): Promise<void> {
     results.inFlight = held;
     out(
       `AI calls in flight on one node:     ${held.inFlight} (server RSS ${fmt(held.rssMiB, 0)} MiB, idle ${fmt(held.idleRssMiB, 0)} MiB; ${fmt(held.seconds, 1)} s to reach)`,
+    );
+  }
+
+  const pythonChat = await part("python chat seed flow", () => benchPythonChat(quick ? 20 : 100));
+  if (pythonChat) {
+    results.pythonChat = pythonChat;
+    out(
+      `python chat, POST then poll to done: p50 ${fmt(pythonChat.p50, 0)} ms, p95 ${fmt(pythonChat.p95, 0)} ms, max ${fmt(pythonChat.max, 0)} ms (${pythonChat.n} requests, llm-sim)`,
     );
   }
 

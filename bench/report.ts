@@ -27,6 +27,8 @@ export interface BenchResults {
   /** The durable-steps workload (checkpointing on) with one node on Postgres. */
   postgresCore?: CoreResult;
   peers?: PeerResults;
+  /** examples/python-chat: POST a question, poll until done (ms). */
+  pythonChat?: { n: number; p50: number; p95: number; max: number };
   /** Parts that failed or were skipped, with why. */
   problems: string[];
 }

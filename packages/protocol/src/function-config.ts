@@ -1,12 +1,17 @@
 import { z } from "zod";
+import { sdkObject, sdkStrippedObject } from "./lenient.js";
 
-/** Function configuration as registered by the SDK (spec §7.1). Unknown keys are kept. */
+/**
+ * Function configuration as registered by the SDK (spec §7.1). Unknown keys are kept. Every
+ * object accepts the spellings of all official SDKs (`sdkObject`): `batch_events`, `max_size`,
+ * `null` for an absent option.
+ */
 
-const EventTrigger = z.object({
+const EventTrigger = sdkStrippedObject({
   event: z.string().min(1),
   expression: z.string().optional(),
 });
-const CronTrigger = z.object({
+const CronTrigger = sdkStrippedObject({
   cron: z.string().min(1),
   jitter: z.string().optional(),
 });
@@ -14,60 +19,58 @@ export const Trigger = z.union([EventTrigger, CronTrigger]);
 export type Trigger = z.infer<typeof Trigger>;
 export type EventTrigger = z.infer<typeof EventTrigger>;
 
-const StepConfig = z.looseObject({
+const StepConfig = sdkObject({
   id: z.string().optional(),
   name: z.string().optional(),
-  runtime: z.looseObject({ type: z.string().optional(), url: z.string().min(1) }),
-  retries: z.object({ attempts: z.number().int().min(0).max(100) }).optional(),
+  runtime: sdkObject({ type: z.string().optional(), url: z.string().min(1) }),
+  retries: sdkObject({ attempts: z.number().int().min(0).max(100) }).optional(),
 });
 
-const ConcurrencyItem = z.looseObject({
+const ConcurrencyItem = sdkObject({
   limit: z.number().int().min(0),
   key: z.string().optional(),
   scope: z.enum(["fn", "env", "account"]).optional(),
 });
 
-export const FunctionConfig = z.looseObject({
+export const FunctionConfig = sdkObject({
   id: z.string().min(1),
   name: z.string().optional(),
   triggers: z.array(Trigger).default([]),
   steps: z.record(z.string(), StepConfig),
+  /** Function-level retries: the Go server's shorthand, used when the step does not say. */
+  retries: z.number().int().min(0).max(100).optional(),
   idempotency: z.string().optional(),
-  batchEvents: z
-    .looseObject({
-      maxSize: z.number().int().min(1),
-      timeout: z.string(),
-      key: z.string().optional(),
-      if: z.string().optional(),
-    })
-    .optional(),
-  rateLimit: z
-    .looseObject({ limit: z.number().int().min(1), period: z.string(), key: z.string().optional() })
-    .optional(),
-  throttle: z
-    .looseObject({
-      limit: z.number().int().min(1),
-      period: z.string(),
-      key: z.string().optional(),
-      burst: z.number().int().min(0).optional(),
-    })
-    .optional(),
-  debounce: z
-    .looseObject({ period: z.string(), key: z.string().optional(), timeout: z.string().optional() })
-    .optional(),
+  batchEvents: sdkObject({
+    maxSize: z.number().int().min(1),
+    timeout: z.string(),
+    key: z.string().optional(),
+    if: z.string().optional(),
+  }).optional(),
+  rateLimit: sdkObject({
+    limit: z.number().int().min(1),
+    period: z.string(),
+    key: z.string().optional(),
+  }).optional(),
+  throttle: sdkObject({
+    limit: z.number().int().min(1),
+    period: z.string(),
+    key: z.string().optional(),
+    burst: z.number().int().min(0).optional(),
+  }).optional(),
+  debounce: sdkObject({
+    period: z.string(),
+    key: z.string().optional(),
+    timeout: z.string().optional(),
+  }).optional(),
   concurrency: z
     .union([z.number().int().min(0), ConcurrencyItem, z.array(ConcurrencyItem)])
     .optional(),
-  priority: z.looseObject({ run: z.string().optional() }).optional(),
-  timeouts: z
-    .looseObject({ start: z.string().optional(), finish: z.string().optional() })
-    .optional(),
-  singleton: z
-    .looseObject({ key: z.string().optional(), mode: z.enum(["skip", "cancel"]) })
-    .optional(),
+  priority: sdkObject({ run: z.string().optional() }).optional(),
+  timeouts: sdkObject({ start: z.string().optional(), finish: z.string().optional() }).optional(),
+  singleton: sdkObject({ key: z.string().optional(), mode: z.enum(["skip", "cancel"]) }).optional(),
   cancel: z
     .array(
-      z.looseObject({
+      sdkObject({
         event: z.string().min(1),
         if: z.string().optional(),
         timeout: z.string().optional(),
@@ -77,8 +80,11 @@ export const FunctionConfig = z.looseObject({
 });
 export type FunctionConfig = z.infer<typeof FunctionConfig>;
 
-/** Body of `POST /fn/register` (spec §2.1) and of an in-band sync response (spec §3.2). */
-export const RegisterRequest = z.looseObject({
+/**
+ * Body of `POST /fn/register` (spec §2.1). The Python SDK spells the app name `appname` and the
+ * deploy type `deploy_type`; `sdkObject` maps both to the canonical keys.
+ */
+export const RegisterRequest = sdkObject({
   url: z.string().min(1),
   appName: z.string().min(1),
   functions: z.array(FunctionConfig).default([]),
@@ -92,16 +98,29 @@ export const RegisterRequest = z.looseObject({
 });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
-export const InBandSyncResponse = z.looseObject({
+/**
+ * Body of an in-band sync response (spec §3.2). The JS SDK sends `sdk` ("js:v4.24.0"); the Python
+ * and Go SDKs send only `sdk_language` and `sdk_version` (see `sdkOf`).
+ */
+export const InBandSyncResponse = sdkObject({
   app_id: z.string().min(1),
   url: z.string().min(1),
   functions: z.array(FunctionConfig).default([]),
   sdk: z.string().optional(),
+  sdk_language: z.string().optional(),
+  sdk_version: z.string().optional(),
   framework: z.string().optional(),
   appVersion: z.string().optional(),
   capabilities: z.record(z.string(), z.unknown()).optional(),
 });
 export type InBandSyncResponse = z.infer<typeof InBandSyncResponse>;
+
+/** `"py:v0.5.18"`, as the SDK's out-of-band registration spells it, from an in-band answer. */
+export function sdkOf(response: InBandSyncResponse): string | null {
+  if (response.sdk) return response.sdk;
+  const { sdk_language: language, sdk_version: version } = response;
+  return language && version ? `${language}:v${version}` : null;
+}
 
 /** Default retries when the function does not say (Go: 4 retries = 5 attempts, spec §6). */
 export const DEFAULT_RETRIES = 4;
@@ -109,7 +128,7 @@ export const DEFAULT_RETRIES = 4;
 /** Number of attempts a queue item of this function gets: `retries + 1`. */
 export function maxAttemptsOf(config: FunctionConfig): number {
   const step = config.steps.step ?? Object.values(config.steps)[0];
-  const retries = step?.retries?.attempts ?? DEFAULT_RETRIES;
+  const retries = step?.retries?.attempts ?? config.retries ?? DEFAULT_RETRIES;
   return retries + 1;
 }
 

@@ -8,3 +8,4 @@ export * from "./sdk-request.js";
 export * from "./rest.js";
 export * from "./zod-errors.js";
 export * from "./json-limits.js";
+export * from "./lenient.js";

@@ -1,25 +1,25 @@
 import { z } from "zod";
 import type { SerializedError } from "./errors.js";
 import { StepId } from "./ids.js";
+import { sdkObject } from "./lenient.js";
 
 /**
  * Opcodes: the elements of a `206` response body (spec §3.4). Parsed leniently at the element
- * level (the SDK adds internal fields we ignore) and strictly where we act on a field.
+ * level (the SDK adds internal fields we ignore) and strictly where we act on a field. The Python
+ * SDK sends `"opts": null`, `"name": null` and `"userland": {"id": "a", "index": null}`, which
+ * `sdkObject` reads as absent.
  */
 
-const RawOpcode = z.looseObject({
+const RawOpcode = sdkObject({
   op: z.string().min(1),
   id: z.string().min(1),
-  name: z.string().optional().nullable(),
-  displayName: z.string().optional().nullable(),
-  opts: z.record(z.string(), z.unknown()).optional().nullable(),
+  name: z.string().optional(),
+  displayName: z.string().optional(),
+  opts: z.record(z.string(), z.unknown()).optional(),
   data: z.unknown().optional(),
   error: z.unknown().optional(),
-  userland: z.looseObject({ id: z.string(), index: z.number().optional() }).optional().nullable(),
-  timing: z
-    .looseObject({ a: z.number().optional(), b: z.number().optional() })
-    .optional()
-    .nullable(),
+  userland: sdkObject({ id: z.string(), index: z.number().int().min(0).optional() }).optional(),
+  timing: sdkObject({ a: z.number().optional(), b: z.number().optional() }).optional(),
 });
 type RawOpcode = z.infer<typeof RawOpcode>;
 
@@ -57,22 +57,22 @@ export type Opcode =
 export type OpcodeKind = Opcode["kind"];
 
 /** `step.ai.infer` options (spec §5.1). `authKey` is a secret: never store or log it. */
-export const AiGatewayRequest = z.looseObject({
+export const AiGatewayRequest = sdkObject({
   url: z.string().min(1),
   format: z.string().default("openai-chat"),
-  headers: z.record(z.string(), z.string()).optional().nullable(),
-  auth_key: z.string().optional().nullable(),
+  headers: z.record(z.string(), z.string()).optional(),
+  auth_key: z.string().optional(),
   body: z.unknown(),
   type: z.string().optional(),
 });
 export type AiGatewayRequest = z.infer<typeof AiGatewayRequest>;
 
 /** `step.fetch` options (spec §3.4 `Gateway`). */
-export const FetchGatewayRequest = z.looseObject({
+export const FetchGatewayRequest = sdkObject({
   url: z.string().min(1),
   method: z.string().default("GET"),
-  headers: z.record(z.string(), z.string()).optional().nullable(),
-  body: z.string().optional().nullable(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
 });
 export type FetchGatewayRequest = z.infer<typeof FetchGatewayRequest>;
 

@@ -34,7 +34,7 @@ import { FunctionRegistry } from "./registry.js";
 import { Runner } from "./runner.js";
 import { SdkClient } from "./sdk-client.js";
 import { SecretVault } from "./security/secrets.js";
-import { AppSyncer } from "./sync.js";
+import { AppSyncer } from "./sync/index.js";
 
 export interface IngotServer {
   readonly config: ServerConfig;

@@ -13,7 +13,7 @@ import type { RequestFacts } from "./request-facts.js";
 import type { RunStreams } from "../streams.js";
 import type { FunctionRegistry } from "../registry.js";
 import type { Runner } from "../runner.js";
-import type { AppSyncer } from "../sync.js";
+import type { AppSyncer } from "../sync/index.js";
 
 /** What the routes need; built by `createIngotServer` and by tests. */
 export interface HttpDeps {

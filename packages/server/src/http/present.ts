@@ -8,6 +8,7 @@ import type {
   RunRecord,
   StepRecord,
 } from "@ingot/store";
+import type { SyncOutcome } from "../sync/index.js";
 
 /** Store records → REST shapes (ARCHITECTURE.md §3, Inngest v1 field names). */
 
@@ -97,6 +98,15 @@ export function apiApp(
     created_at: iso(app.createdAt),
     function_count: functions.filter((fn) => fn.appId === app.id && fn.archivedAt === null).length,
     ...(load ? { requests: load } : {}),
+  };
+}
+
+/** What `POST /v1/apps` and `POST /v1/apps/:appId/sync` answer. */
+export function apiSyncOutcome(outcome: SyncOutcome): Record<string, unknown> {
+  return {
+    app_id: outcome.appId,
+    modified: outcome.modified,
+    function_count: outcome.functionCount,
   };
 }
 

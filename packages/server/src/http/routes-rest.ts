@@ -16,6 +16,7 @@ import type { HttpDeps } from "./context.js";
 import {
   apiAiCall,
   apiApp,
+  apiSyncOutcome,
   apiEvent,
   apiFunction,
   apiHistory,
@@ -243,27 +244,27 @@ export function restRoutes(app: Hono, deps: HttpDeps): void {
     const parsed = AddApp.safeParse(await readJson(c, 64 * 1024, ""));
     if (!parsed.success)
       throw new IngotError(ErrorCode.InvalidRequest, `url: ${parsed.error.issues[0]?.message}`);
-    const outcome = await deps.syncer.syncUrl(parsed.data.url);
-    deps.syncer.startDiscovery([parsed.data.url]);
-    return c.json({ data: outcome });
+    try {
+      return c.json({ data: apiSyncOutcome(await deps.syncer.syncUrl(parsed.data.url)) });
+    } finally {
+      // Kept re-syncing even when this first sync failed: the app may just not be up yet.
+      deps.syncer.startDiscovery([parsed.data.url]);
+    }
   });
 
   app.post("/v1/apps/:appId/sync", async (c) => {
     const found = await store.apps.get(AppId(c.req.param("appId")));
     if (!found)
       throw new IngotError(ErrorCode.AppNotFound, `app ${c.req.param("appId")} not found`);
-    try {
-      return c.json({ data: await deps.syncer.syncUrl(found.url) });
-    } catch (error) {
-      await deps.syncer.recordFailure(found.url, error);
-      throw error;
-    }
+    return c.json({ data: apiSyncOutcome(await deps.syncer.syncUrl(found.url)) });
   });
 
   app.delete("/v1/apps/:appId", async (c) => {
+    const found = await store.apps.get(AppId(c.req.param("appId")));
     const removed = await store.apps.remove(AppId(c.req.param("appId")), deps.clock.now());
-    if (!removed)
+    if (!removed || !found)
       throw new IngotError(ErrorCode.AppNotFound, `app ${c.req.param("appId")} not found`);
+    deps.syncer.forget(found.url);
     await deps.syncer.reloadRegistry();
     return c.json({ data: { removed: true } });
   });

@@ -38,10 +38,19 @@ export function sdkRoutes(app: Hono, deps: HttpDeps): void {
   });
 
   app.post("/fn/register", async (c) => {
-    requireSigningKey(config, c.req.header("authorization"));
-    const body = await readJson(c, config.maxBodyBytes);
-    const outcome = await deps.syncer.register(body, c.req.header(SdkHeader.ExpectedServerKind));
-    return c.json({ ok: true, modified: outcome.modified, app_id: outcome.appId });
+    // `deployId` ties the registration to the sync that asked for it (sync/registrations.ts).
+    const syncId = c.req.query("deployId");
+    let body: unknown;
+    try {
+      requireSigningKey(config, c.req.header("authorization"));
+      body = await readJson(c, config.maxBodyBytes);
+      const expectedKind = c.req.header(SdkHeader.ExpectedServerKind);
+      const outcome = await deps.syncer.register({ body, expectedKind, syncId });
+      return c.json({ ok: true, modified: outcome.modified, app_id: outcome.appId });
+    } catch (error) {
+      await deps.syncer.registrationRefused({ syncId, body, error });
+      throw error;
+    }
   });
 
   app.get("/v0/runs/:runId/batch", async (c) => {

@@ -1,0 +1,1 @@
+"""Ingot Chat for Python: the FastAPI chat backend on the official Inngest Python SDK."""
