@@ -1,21 +1,28 @@
 #!/usr/bin/env node
 import { ConfigError, createIngotServer, createLogger, resolveConfig } from "@ingot/server";
 import pino from "pino";
-import { parseCommand, USAGE, UsageError } from "./args.js";
+import { parseCommand, UsageError } from "./args.js";
+import { productionNotice, usage } from "./help.js";
+import { ingotVersion } from "./version.js";
 
 async function main(): Promise<void> {
   const command = parseCommand(process.argv.slice(2));
   if (command.kind === "help") {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage(ingotVersion())}\n`);
+    return;
+  }
+  if (command.kind === "version") {
+    process.stdout.write(`${ingotVersion()}\n`);
     return;
   }
   const config = resolveConfig(command.mode, command.flags);
-  // Logs go to stderr, so stdout carries just the ready line.
+  // Logs go to stderr, so stdout carries just the ready line (and, in start, how to sign in).
   const logger = createLogger({ level: config.logLevel, destination: pino.destination(2) });
   const server = createIngotServer(config, { logger });
   await server.start();
   const label = config.mode === "dev" ? "Ingot dev server" : "Ingot server";
   process.stdout.write(`${label} ready at ${server.url}\n`);
+  if (config.mode === "start") process.stdout.write(productionNotice(config, server.url));
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -36,7 +43,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) {
-    process.stderr.write(`ingot: ${error.message}\n\n${USAGE}\n`);
+    process.stderr.write(`ingot: ${error.message}\n(ingot --help lists every flag)\n`);
     process.exit(2);
   }
   process.stderr.write(

@@ -5,8 +5,17 @@ export {
   ConfigError,
   type ServerConfig,
   type ConfigFlags,
+  type RawSettings,
   type ServerMode,
 } from "./config.js";
+export {
+  SETTINGS,
+  SettingError,
+  flagLabel,
+  parseFlagValue,
+  type Setting,
+  type SettingKind,
+} from "./settings.js";
 export { createLogger, type Logger } from "./logger.js";
 export { hashSigningKey, signBody, verifySignature, bearerMatches } from "./signing.js";
 export { type Clock, systemClock } from "./clock.js";
