@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { ConfigError, createIngotServer, createLogger, resolveConfig } from "@ingot/server";
+import { ConfigError, createLogger, openIngotServer, resolveConfig } from "@ingot/server";
 import pino from "pino";
 import { parseCommand, UsageError } from "./args.js";
+import { bundledDashboard } from "./dashboard.js";
 import { productionNotice, usage } from "./help.js";
 import { ingotVersion } from "./version.js";
 
@@ -18,7 +19,11 @@ async function main(): Promise<void> {
   const config = resolveConfig(command.mode, command.flags);
   // Logs go to stderr, so stdout carries just the ready line (and, in start, how to sign in).
   const logger = createLogger({ level: config.logLevel, destination: pino.destination(2) });
-  const server = createIngotServer(config, { logger });
+  const dashboardDir = bundledDashboard();
+  const server = await openIngotServer(config, {
+    logger,
+    ...(dashboardDir ? { dashboardDir } : {}),
+  });
   await server.start();
   const label = config.mode === "dev" ? "Ingot dev server" : "Ingot server";
   process.stdout.write(`${label} ready at ${server.url}\n`);

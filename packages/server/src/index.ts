@@ -1,4 +1,9 @@
-export { createIngotServer, type IngotServer, type ServerOptions } from "./server.js";
+export {
+  createIngotServer,
+  openIngotServer,
+  type IngotServer,
+  type ServerOptions,
+} from "./server.js";
 export {
   resolveConfig,
   defaultConfig,
