@@ -67,7 +67,7 @@ export function run(
 }
 
 export interface Running {
-  /** The first match of `ready` in stdout. */
+  /** The first match of `ready` in stdout (an empty match when none was asked for). */
   match: RegExpExecArray;
   output(): string;
   /** SIGTERM to the whole process group (npx runs the bin in a child), then waits for exit. */
@@ -81,7 +81,7 @@ export interface Running {
 export function start(
   command: string,
   args: readonly string[],
-  options: { cwd: string; ready: RegExp; env?: Record<string, string>; timeoutMs?: number },
+  options: { cwd: string; ready?: RegExp; env?: Record<string, string>; timeoutMs?: number },
 ): Promise<Running> {
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -93,7 +93,13 @@ export function start(
   let err = "";
   child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
   const stop = (): Promise<void> => stopGroup(child);
+  const ready = options.ready ?? /(?:)/;
   return new Promise((done, fail) => {
+    if (!options.ready) {
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      done({ match: /(?:)/.exec("") as RegExpExecArray, output: () => out + err, stop });
+      return;
+    }
     const timeoutMs = options.timeoutMs ?? 60_000;
     const timer = setTimeout(() => {
       void stop().then(() =>
@@ -102,7 +108,7 @@ export function start(
     }, timeoutMs);
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      const match = options.ready.exec(out);
+      const match = ready.exec(out);
       if (match) {
         clearTimeout(timer);
         done({ match, output: () => out + err, stop });
@@ -136,4 +142,25 @@ export async function get(url: string): Promise<{ status: number; body: string; 
     body: await response.text(),
     type: response.headers.get("content-type") ?? "",
   };
+}
+
+/** Polls `check` every 200 ms until it returns a value other than undefined. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const reason = last instanceof Error ? `: ${last.message}` : "";
+  throw new Error(`timed out waiting for ${what}${reason}`);
 }
