@@ -51,8 +51,15 @@ main().catch((error: unknown) => {
     process.stderr.write(`ingot: ${error.message}\n(ingot --help lists every flag)\n`);
     process.exit(2);
   }
-  process.stderr.write(
-    `ingot: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // Errors with a code are conditions to fix, not bugs (a port in use, a store written by a newer
+  // version): their message says what to do, a stack trace would only bury it.
+  const code = error instanceof Error && "code" in error ? error.code : undefined;
+  const text =
+    error instanceof Error
+      ? typeof code === "string"
+        ? `${error.message} (${code})`
+        : (error.stack ?? error.message)
+      : String(error);
+  process.stderr.write(`ingot: ${text}\n`);
   process.exit(1);
 });
