@@ -1,21 +1,33 @@
 #!/usr/bin/env node
-import { ConfigError, createIngotServer, createLogger, resolveConfig } from "@ingot/server";
+import { ConfigError, createLogger, openIngotServer, resolveConfig } from "@ingot/server";
 import pino from "pino";
-import { parseCommand, USAGE, UsageError } from "./args.js";
+import { parseCommand, UsageError } from "./args.js";
+import { bundledDashboard } from "./dashboard.js";
+import { productionNotice, usage } from "./help.js";
+import { ingotVersion } from "./version.js";
 
 async function main(): Promise<void> {
   const command = parseCommand(process.argv.slice(2));
   if (command.kind === "help") {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage(ingotVersion())}\n`);
+    return;
+  }
+  if (command.kind === "version") {
+    process.stdout.write(`${ingotVersion()}\n`);
     return;
   }
   const config = resolveConfig(command.mode, command.flags);
-  // Logs go to stderr, so stdout carries just the ready line.
+  // Logs go to stderr, so stdout carries just the ready line (and, in start, how to sign in).
   const logger = createLogger({ level: config.logLevel, destination: pino.destination(2) });
-  const server = createIngotServer(config, { logger });
+  const dashboardDir = bundledDashboard();
+  const server = await openIngotServer(config, {
+    logger,
+    ...(dashboardDir ? { dashboardDir } : {}),
+  });
   await server.start();
   const label = config.mode === "dev" ? "Ingot dev server" : "Ingot server";
   process.stdout.write(`${label} ready at ${server.url}\n`);
+  if (config.mode === "start") process.stdout.write(productionNotice(config, server.url));
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -36,11 +48,18 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) {
-    process.stderr.write(`ingot: ${error.message}\n\n${USAGE}\n`);
+    process.stderr.write(`ingot: ${error.message}\n(ingot --help lists every flag)\n`);
     process.exit(2);
   }
-  process.stderr.write(
-    `ingot: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // Errors with a code are conditions to fix, not bugs (a port in use, a store written by a newer
+  // version): their message says what to do, a stack trace would only bury it.
+  const code = error instanceof Error && "code" in error ? error.code : undefined;
+  const text =
+    error instanceof Error
+      ? typeof code === "string"
+        ? `${error.message} (${code})`
+        : (error.stack ?? error.message)
+      : String(error);
+  process.stderr.write(`ingot: ${text}\n`);
   process.exit(1);
 });

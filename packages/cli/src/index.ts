@@ -1,1 +1,3 @@
-export { parseCommand, USAGE, UsageError, type Command } from "./args.js";
+export { parseCommand, UsageError, type Command } from "./args.js";
+export { settingsTable, usage } from "./help.js";
+export { ingotVersion } from "./version.js";

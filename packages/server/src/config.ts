@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { dashboardTokenProblem, eventKeyProblem, signingKeyProblem } from "./security/keys.js";
 import { DEFAULT_AI_HOSTS } from "./security/net-guard.js";
+import { parseEnvValue, SettingError, SETTINGS } from "./settings.js";
 
 /**
  * Server configuration, resolved once (defaults < environment < flags), validated, passed down.
@@ -64,8 +65,6 @@ export const ServerConfig = z.object({
   aiTimeoutMs: z.number().int().min(100),
   /** Hosts the AI gateway may call in `start` mode (`*` wildcards); dev mode allows any. */
   aiAllowHosts: z.array(z.string().min(1)),
-  /** Keep per-run timelines of the last n runs (`GET /v1/runs/:id/trace`); 0 = off. */
-  traceRuns: z.number().int().min(0).max(1_000_000),
   /** Allow connections to private and loopback addresses (dev mode always does). */
   aiAllowPrivate: z.boolean(),
   /** Keys Ingot holds per provider (`openai`, `anthropic`, `google`, …), used when an op has none. */
@@ -77,6 +76,8 @@ export const ServerConfig = z.object({
    * for the client address, HTTPS and the request's host. Off: anyone could forge them.
    */
   trustProxy: z.boolean(),
+  /** Keep per-run timelines of the last n runs (`GET /v1/runs/:id/trace`); 0 = off. */
+  traceRuns: z.number().int().min(0).max(1_000_000),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -125,90 +126,50 @@ export function defaultConfig(mode: ServerMode): ServerConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const int = (value: string | undefined): number | undefined => {
-  if (value === undefined || value.trim() === "") return undefined;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) ? parsed : Number.NaN;
-};
+/** Settings as given by a user (flags or environment), not yet validated. */
+export type RawSettings = Readonly<Partial<Record<keyof ServerConfig, unknown>>>;
 
-const bool = (value: string | undefined): boolean | undefined => {
-  if (value === undefined || value.trim() === "") return undefined;
-  return ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
-};
-
-function fromEnv(env: Env): ConfigFlags {
-  const flags: ConfigFlags = {};
-  const set = <K extends keyof ServerConfig>(key: K, value: ServerConfig[K] | undefined): void => {
-    if (value !== undefined) flags[key] = value;
-  };
-  set("port", int(env.INGOT_PORT));
-  set("host", env.INGOT_HOST);
-  set("dataDir", env.INGOT_DATA_DIR);
-  set("signingKey", env.INGOT_SIGNING_KEY);
-  set("signingKeyFallback", env.INGOT_SIGNING_KEY_FALLBACK);
-  const eventKeys = env.INGOT_EVENT_KEY?.split(",")
-    .map((key) => key.trim())
-    .filter(Boolean);
-  set("eventKeys", eventKeys?.length ? eventKeys : undefined);
-  set("postgresUri", env.INGOT_POSTGRES_URI);
-  set("postgresPoolSize", int(env.INGOT_POSTGRES_POOL_SIZE));
-  set("retryBaseMs", int(env.INGOT_RETRY_BASE_MS));
-  set("leaseMs", int(env.INGOT_LEASE_MS));
-  set("requestTimeoutMs", int(env.INGOT_APP_REQUEST_TIMEOUT_MS));
-  set("appMaxResponseBytes", int(env.INGOT_APP_MAX_RESPONSE_BYTES));
-  set("sdkConcurrency", int(env.INGOT_SDK_CONCURRENCY));
-  set("appConcurrency", int(env.INGOT_APP_CONCURRENCY));
-  set("checkpointing", bool(env.INGOT_CHECKPOINTING));
-  set("syncIntervalMs", int(env.INGOT_SYNC_INTERVAL_MS));
-  set("inlineStateBytes", int(env.INGOT_INLINE_STATE_BYTES));
-  set("maxBodyBytes", int(env.INGOT_MAX_BODY_BYTES));
-  set("dashboardToken", env.INGOT_DASHBOARD_TOKEN || undefined);
-  set("aiTimeoutMs", int(env.INGOT_AI_TIMEOUT_MS));
-  const hosts = env.INGOT_AI_ALLOW_HOSTS?.split(",")
-    .map((host) => host.trim())
-    .filter(Boolean);
-  set("aiAllowHosts", hosts?.length ? hosts : undefined);
-  set("aiAllowPrivate", bool(env.INGOT_AI_ALLOW_PRIVATE));
-  set("trustProxy", bool(env.INGOT_TRUST_PROXY));
-  set("traceRuns", int(env.INGOT_TRACE_RUNS));
-  const keys = parseProviderKeys(env.INGOT_AI_KEYS);
-  set("providerKeys", Object.keys(keys).length > 0 ? keys : undefined);
-  const level = env.INGOT_LOG_LEVEL;
-  if (level !== undefined && level !== "") flags.logLevel = level as ServerConfig["logLevel"];
-  const sync = env.INGOT_SQLITE_SYNCHRONOUS;
-  if (sync !== undefined && sync !== "")
-    flags.sqliteSynchronous = sync as ServerConfig["sqliteSynchronous"];
-  return flags;
-}
-
-/** `openai=sk-…,anthropic=sk-ant-…` → `{openai: "sk-…", anthropic: "sk-ant-…"}` */
-export function parseProviderKeys(text: string | undefined): Record<string, string> {
-  const keys: Record<string, string> = {};
-  for (const entry of text?.split(",") ?? []) {
-    const at = entry.indexOf("=");
-    if (at <= 0) continue;
-    const provider = entry.slice(0, at).trim().toLowerCase();
-    const key = entry.slice(at + 1).trim();
-    if (provider !== "" && key !== "") keys[provider] = key;
+/** Every setting of `SETTINGS` that has an environment variable and a value there. */
+function fromEnv(env: Env): RawSettings {
+  const raw: Partial<Record<keyof ServerConfig, unknown>> = {};
+  for (const setting of SETTINGS) {
+    if (setting.env === undefined) continue;
+    const value = parseEnvValue(setting, env[setting.env]);
+    if (value !== undefined) raw[setting.key] = value;
   }
-  return keys;
+  return raw;
 }
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/** How a user names a setting in messages: `--port / INGOT_PORT`. */
+function settingName(key: PropertyKey | undefined): string {
+  const setting = SETTINGS.find((candidate) => candidate.key === key);
+  if (!setting) return String(key);
+  const names = [setting.flag && `--${setting.flag}`, setting.env].filter(Boolean);
+  return names.length > 0 ? names.join(" / ") : String(key);
+}
+
 /** Defaults < environment < flags; throws `ConfigError` naming every invalid setting. */
 export function resolveConfig(
   mode: ServerMode,
-  flags: ConfigFlags,
+  flags: ConfigFlags | RawSettings,
   env: Env = process.env,
 ): ServerConfig {
-  const merged = { ...defaultConfig(mode), ...fromEnv(env), ...stripUndefined(flags), mode };
+  let fromEnvironment: RawSettings;
+  try {
+    fromEnvironment = fromEnv(env);
+  } catch (error) {
+    if (error instanceof SettingError) throw new ConfigError(error.message, { cause: error });
+    throw error;
+  }
+  const merged = { ...defaultConfig(mode), ...fromEnvironment, ...stripUndefined(flags), mode };
   const parsed = ServerConfig.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".")}: ${issue.message}`,
+      (issue) => `${settingName(issue.path[0])}: ${issue.message}`,
     );
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import { ProviderClient } from "@ingot/gateway";
 import { type QueueItem, QueueLane, type Store } from "@ingot/store";
-import { PostgresStore } from "@ingot/store-postgres";
+import type { PostgresStore } from "@ingot/store-postgres";
 import { SqliteStore } from "@ingot/store-sqlite";
 import type { Hono } from "hono";
 import { type Clock, systemClock } from "./clock.js";
@@ -58,6 +58,11 @@ function findDashboard(): string | undefined {
 }
 
 export interface ServerOptions {
+  /**
+   * The Postgres store class (`@ingot/store-postgres`, which loads `pg`), needed when
+   * `config.postgresUri` is set and no `store` is given; `openIngotServer` imports it then.
+   */
+  PostgresStore?: typeof PostgresStore;
   clock?: Clock;
   logger?: Logger;
   /** Use this store instead of opening SQLite in the data directory (tests). */
@@ -66,15 +71,34 @@ export interface ServerOptions {
   dashboardDir?: string;
 }
 
+/**
+ * `createIngotServer`, after loading the Postgres store when `config.postgresUri` asks for it:
+ * SQLite users never load `pg` (nor pay its start-up time).
+ */
+export async function openIngotServer(
+  config: ServerConfig,
+  options: ServerOptions = {},
+): Promise<IngotServer> {
+  if (config.postgresUri === undefined || options.store || options.PostgresStore)
+    return createIngotServer(config, options);
+  const { PostgresStore } = await import("@ingot/store-postgres");
+  return createIngotServer(config, { ...options, PostgresStore });
+}
+
 /** Wires the pieces together. Nothing listens or runs until `start()`. */
 export function createIngotServer(config: ServerConfig, options: ServerOptions = {}): IngotServer {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const shared = options.store === undefined && config.postgresUri !== undefined;
   const lock = options.store || shared ? undefined : DataDirLock.acquire(config.dataDir);
+  const Postgres = options.PostgresStore;
+  if (shared && !Postgres)
+    throw new Error(
+      "a Postgres URI needs the Postgres store: create the server with openIngotServer",
+    );
   const postgres =
-    shared && config.postgresUri !== undefined
-      ? new PostgresStore({
+    shared && config.postgresUri !== undefined && Postgres
+      ? new Postgres({
           connectionString: config.postgresUri,
           max: config.postgresPoolSize,
           now: () => clock.now(),

@@ -14,8 +14,33 @@ export interface OpenOptions {
   synchronous?: "full" | "normal";
 }
 
+export type SqliteStoreErrorCode =
+  /** The database was migrated by a newer Ingot. */
+  "schema_too_new";
+
+export class SqliteStoreError extends Error {
+  override readonly name = "SqliteStoreError";
+  constructor(
+    readonly code: SqliteStoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export function openDatabase(options: OpenOptions): Db {
   const db = new Database(options.path);
+  try {
+    configure(db, options);
+    migrate(db, options.path);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function configure(db: Db, options: OpenOptions): void {
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
   db.pragma("busy_timeout = 5000");
@@ -23,11 +48,14 @@ export function openDatabase(options: OpenOptions): Db {
   // Large step outputs live in the page cache; 64 MiB keeps hot runs in memory.
   db.pragma("cache_size = -65536");
   db.pragma("temp_store = MEMORY");
-  migrate(db);
-  return db;
 }
 
-function migrate(db: Db): void {
+/**
+ * Applies the migrations this version knows and has not applied yet, each in a transaction.
+ * A database that records a migration this version does not know was written by a newer Ingot,
+ * whose tables this code may misread or damage: refuse it before touching anything.
+ */
+function migrate(db: Db, path: string): void {
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
   );
@@ -37,6 +65,14 @@ function migrate(db: Db): void {
       .all()
       .map((row) => row.id),
   );
+  const known = new Set(MIGRATIONS.map((migration) => migration.id));
+  const unknown = [...applied].filter((id) => !known.has(id)).sort((a, b) => a - b);
+  if (unknown.length > 0) {
+    throw new SqliteStoreError(
+      "schema_too_new",
+      `the database ${path} has migrations this Ingot does not know (${unknown.join(", ")}): a newer version wrote it; run that version (or newer), or restore the backup taken before the upgrade`,
+    );
+  }
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.id)) continue;
     db.transaction(() => {
