@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
@@ -23,6 +24,7 @@ import { publicOnlyLookup } from "./net-guard.js";
 import { RunNotifier } from "./notifier.js";
 import { RunActions } from "./actions.js";
 import { Sessions } from "./sessions.js";
+import { createRealtime } from "./realtime/index.js";
 import { RunStreams } from "./streams.js";
 import { EventIngest } from "./ingest.js";
 import { itemHandler } from "./item-handlers.js";
@@ -180,6 +182,14 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
       if (result > 0) executor.accept([], [QueueLane.System]);
     },
   });
+  const realtime = createRealtime({
+    config,
+    store,
+    streams,
+    clock,
+    logger,
+    ...(postgres ? { postgres } : {}),
+  });
   const deps: HttpDeps = {
     config,
     store,
@@ -195,6 +205,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     sessions: new Sessions(config.signingKey ?? "dev", () => clock.now()),
     actions: new RunActions({ store, clock, config, runner, dispatcher: executor }),
     dashboardDir: options.dashboardDir ?? findDashboard(),
+    realtime,
   };
   const app = createHttpApp(deps);
   let http: ServerType | undefined;
@@ -216,7 +227,9 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
         registryPoll.unref();
       }
       await syncer.reloadRegistry();
+      await realtime.start();
       http = await listen(app, config);
+      realtime.attach(http as Server);
       const address = http.address() as AddressInfo;
       server.url = `http://${formatHost(config.host)}:${address.port}`;
       await executor.start();
@@ -228,6 +241,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
       clearInterval(registryPoll);
       unsubscribe?.();
       streams.stop();
+      await realtime.stop();
       await new Promise<void>((resolve) => {
         if (!http) return resolve();
         http.close(() => resolve());

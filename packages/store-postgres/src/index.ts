@@ -4,5 +4,6 @@ export {
   type PostgresStoreErrorCode,
   type ReconnectOptions,
 } from "./database.js";
+export { PostgresBroadcast, type BroadcastListener } from "./broadcast.js";
 export { QUEUE_CHANNEL, type QueueListener } from "./notify.js";
 export { MIGRATIONS } from "./migrations/index.js";

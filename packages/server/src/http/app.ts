@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { HttpDeps } from "./context.js";
 import { errorResponse } from "./errors.js";
 import { actionRoutes } from "./routes-actions.js";
+import { realtimeRoutes } from "../realtime/index.js";
 import { authRoutes } from "./routes-auth.js";
 import { restRoutes } from "./routes-rest.js";
 import { sdkRoutes } from "./routes-sdk.js";
@@ -28,6 +29,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   restRoutes(app, deps);
   actionRoutes(app, deps);
   streamRoutes(app, deps);
+  realtimeRoutes(app, deps, deps.realtime);
   staticRoutes(app, deps.dashboardDir);
   return app;
 }

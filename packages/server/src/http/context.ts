@@ -6,6 +6,7 @@ import type { Executor } from "../executor.js";
 import type { EventIngest } from "../ingest.js";
 import type { Logger } from "../logger.js";
 import type { RunNotifier } from "../notifier.js";
+import type { Realtime } from "../realtime/index.js";
 import type { Sessions } from "../sessions.js";
 import type { RunStreams } from "../streams.js";
 import type { FunctionRegistry } from "../registry.js";
@@ -27,6 +28,8 @@ export interface HttpDeps {
   streams: RunStreams;
   sessions: Sessions;
   actions: RunActions;
+  /** Inngest Realtime: `/v1/realtime/*`. */
+  realtime: Realtime;
   /** Built dashboard (index.html and assets), if present. */
   dashboardDir: string | undefined;
 }
