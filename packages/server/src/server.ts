@@ -24,7 +24,7 @@ import { publicOnlyLookup } from "./net-guard.js";
 import { RunNotifier } from "./notifier.js";
 import { RunActions } from "./actions.js";
 import { Sessions } from "./sessions.js";
-import { createRealtime } from "./realtime/index.js";
+import { createRealtime, type RealtimeOptions } from "./realtime/index.js";
 import { RunStreams } from "./streams.js";
 import { EventIngest } from "./ingest.js";
 import { itemHandler } from "./item-handlers.js";
@@ -63,6 +63,8 @@ export interface ServerOptions {
   store?: Store;
   /** Serve the dashboard from here instead of the installed `@ingot/dashboard`. */
   dashboardDir?: string;
+  /** Realtime limits other than the defaults (tests). */
+  realtime?: Pick<RealtimeOptions, "limits" | "replay" | "tokenTtlMs">;
 }
 
 /** Wires the pieces together. Nothing listens or runs until `start()`. */
@@ -189,6 +191,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     clock,
     logger,
     ...(postgres ? { postgres } : {}),
+    ...options.realtime,
   });
   const deps: HttpDeps = {
     config,

@@ -26,10 +26,12 @@ export function createHttpApp(deps: HttpDeps): Hono {
   );
   authRoutes(app, deps);
   sdkRoutes(app, deps);
+  // Before the REST API's `/v1/*` guard: Realtime authenticates each route itself (signing key
+  // to publish and mint tokens, a subscription token to read).
+  realtimeRoutes(app, deps, deps.realtime);
   restRoutes(app, deps);
   actionRoutes(app, deps);
   streamRoutes(app, deps);
-  realtimeRoutes(app, deps, deps.realtime);
   staticRoutes(app, deps.dashboardDir);
   return app;
 }
