@@ -1,3 +1,5 @@
+import { openai } from "@inngest/ai";
+import { type LlmSim, startLlmSim } from "@ingot/llm-sim";
 import { Inngest } from "inngest";
 import { channel, getSubscriptionToken, staticSchema, subscribe } from "inngest/realtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +21,7 @@ describe("Realtime with the official clients", () => {
   let api: IngotApi;
   let v4App: RunningApp;
   let inngest: Inngest;
+  let sim: LlmSim;
 
   const chat = channel({
     name: (id: string) => `chat:${id}`,
@@ -30,6 +33,7 @@ describe("Realtime with the official clients", () => {
 
   beforeAll(async () => {
     provideWebSocket();
+    sim = await startLlmSim({ chunkDelayMs: 40 });
     ingot = await startIngot();
     api = new IngotApi(ingot.url);
     inngest = new Inngest({ id: "rt-v4", isDev: true, baseUrl: ingot.url });
@@ -65,6 +69,24 @@ describe("Realtime with the official clients", () => {
           });
         },
       ),
+      inngest.createFunction(
+        { id: "thinker", triggers: [{ event: "rt/think" }] },
+        async ({ step }) => {
+          const model = openai({
+            model: "gpt-4o-mini",
+            apiKey: "sk-rt",
+            baseUrl: `${sim.url}/v1/`,
+          });
+          const answer = await step.ai.infer("answer", {
+            model,
+            body: {
+              messages: [{ role: "user", content: "[[sim: text=one two three four five six]]" }],
+              stream: true,
+            } as never,
+          });
+          return answer.choices[0]?.message.content ?? null;
+        },
+      ),
     ];
     v4App = await serveApp({ handler: serveV4({ client: inngest, functions: fns }) });
     await api.syncApp(v4App.url);
@@ -73,6 +95,7 @@ describe("Realtime with the official clients", () => {
   afterAll(async () => {
     await v4App?.close();
     await ingot?.stop();
+    await sim?.close();
   });
 
   it("v4: step.realtime.publish and inngest.realtime.publish reach subscribe() in order", async () => {
@@ -164,6 +187,38 @@ describe("Realtime with the official clients", () => {
       kind: "run",
       data: { status: "Completed", output: "ok" },
     });
+  });
+
+  it("the run channel carries the gateway's token deltas of step.ai.infer before the run ends", async () => {
+    const [eventId] = await api.send({ name: "rt/think", data: {} });
+    const [run] = await api.started(eventId!);
+    const stream = await subscribe(
+      await getSubscriptionToken(inngest, {
+        channel: `run:${run!.run_id}`,
+        topics: ["ai.start", "delta", "ai.end", "run"],
+      }),
+    );
+    const received: { kind: string; topic?: string; data: unknown }[] = [];
+    const reader = stream.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received.push(value);
+      if (value.kind === "run") break;
+    }
+    reader.releaseLock();
+    await stream.cancel();
+    const topics = received.map((message) => message.topic);
+    expect(topics[0]).toBe("ai.start");
+    expect(topics.indexOf("ai.end")).toBeGreaterThan(topics.lastIndexOf("delta"));
+    const text = received
+      .filter((message) => message.topic === "delta")
+      .map((message) => (message.data as { text: string }).text)
+      .join("");
+    const end = received.at(-1);
+    expect(end).toMatchObject({ kind: "run", data: { status: "Completed" } });
+    expect(text).toBe((end?.data as { output: string }).output);
+    expect(text).toContain("one two three");
   });
 });
 

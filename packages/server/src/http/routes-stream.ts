@@ -6,6 +6,11 @@ import type { HttpDeps } from "./context.js";
 
 /** Comment line sent when nothing else happened, so proxies keep the connection. */
 const HEARTBEAT_MS = 15_000;
+/**
+ * Messages waiting for a reader that does not keep up: past this many (twice a run's replay
+ * buffer), it is dropped with a last `closing` event instead of growing the server's memory.
+ */
+const MAX_QUEUED = 40_000;
 
 /**
  * `GET /v1/runs/:runId/stream` — Server-Sent Events of a run: `ai.start`, `delta` (tokens of a
@@ -24,8 +29,12 @@ export function streamRoutes(app: Hono, deps: HttpDeps): void {
       const queue: StreamMessage[] = [];
       let wake: (() => void) | undefined;
       let done = false;
+      let tooSlow = false;
       const unsubscribe = deps.streams.subscribe(runId, afterId, (message) => {
-        queue.push(message);
+        if (queue.length >= MAX_QUEUED) {
+          tooSlow = true;
+          queue.length = 0;
+        } else if (!tooSlow) queue.push(message);
         wake?.();
       });
       stream.onAbort(() => {
@@ -45,7 +54,7 @@ export function streamRoutes(app: Hono, deps: HttpDeps): void {
         });
       }
       try {
-        while (!done) {
+        while (!done && !tooSlow) {
           const message = queue.shift();
           if (message) {
             await stream.writeSSE({
@@ -65,6 +74,10 @@ export function streamRoutes(app: Hono, deps: HttpDeps): void {
             };
           });
           if (queue.length === 0 && !done) await stream.write(": ping\n\n");
+        }
+        if (tooSlow) {
+          const reason = `reader too slow: more than ${MAX_QUEUED} messages waiting; reconnect with Last-Event-ID`;
+          await stream.writeSSE({ event: "closing", data: JSON.stringify({ reason }) });
         }
       } finally {
         unsubscribe();
