@@ -5,6 +5,7 @@ import { benchGatewayOverhead, benchInFlight, describeGateway } from "./gateway.
 import { benchFirstStep, benchIngest } from "./ingest.js";
 import { fmt } from "./lib/stats.js";
 import { benchParked } from "./parked.js";
+import { benchRealtime, describeRealtime } from "./realtime.js";
 import { compareWithPeers, describePeers, runPeers } from "./peers/index.js";
 import { TestPostgres } from "../packages/store-postgres/test/postgres.js";
 import { benchPostgres } from "./postgres.js";
@@ -94,6 +95,12 @@ async function main(): Promise<void> {
     out(
       `AI calls in flight on one node:     ${held.inFlight} (server RSS ${fmt(held.rssMiB, 0)} MiB, idle ${fmt(held.idleRssMiB, 0)} MiB; ${fmt(held.seconds, 1)} s to reach)`,
     );
+  }
+
+  const realtime = await part("realtime", () => benchRealtime({ quick }));
+  if (realtime) {
+    results.realtime = realtime;
+    for (const line of describeRealtime(realtime)) out(line);
   }
 
   if (!quick) {
