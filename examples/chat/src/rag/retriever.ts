@@ -55,14 +55,19 @@ export class Retriever {
     return this.chunks.size;
   }
 
+  /**
+   * The passages for a question. `rankers` switches BM25 or vectors off, to measure each alone
+   * (the retrieval eval); by default both run when there is a vector.
+   */
   async search(
     query: string,
     vector: readonly number[] | null,
     limit = this.options.topK,
+    rankers: { lexical: boolean; semantic: boolean } = { lexical: true, semantic: true },
   ): Promise<RetrievedChunk[]> {
     await this.refresh();
-    const lexical = this.bm25.search(query, CANDIDATES);
-    const semantic = vector ? this.nearest(vector) : [];
+    const lexical = rankers.lexical ? this.bm25.search(query, CANDIDATES) : [];
+    const semantic = vector && rankers.semantic ? this.nearest(vector) : [];
     const fused = new Map<string, { score: number; via: Set<"bm25" | "vector"> }>();
     const add = (ids: readonly string[], via: "bm25" | "vector") =>
       ids.forEach((id, rank) => {
@@ -81,7 +86,10 @@ export class Retriever {
     );
     // Lexical-only retrieval reports BM25 scores, which mean more to a reader than RRF's.
     const bm25Score = new Map(lexical.map((hit) => [hit.id, hit.score]));
-    const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score);
+    const ranked = this.introductionsFirst(
+      rankers.lexical ? query : "",
+      [...fused.entries()].sort((a, b) => b[1].score - a[1].score),
+    );
     const perDocument = new Map<string, number>();
     const out: RetrievedChunk[] = [];
     for (const [id, entry] of ranked) {
@@ -105,6 +113,27 @@ export class Retriever {
     return out;
   }
 
+  /**
+   * "What is X?" is answered by X's own introduction: the first passage of the document titled
+   * X (the README for "What is Ingot?"). Every passage mentions the project, so the rankers
+   * alone put whichever says "Ingot" most often first; for a definition question the
+   * introductions of documents titled exactly X go first (part of the lexical ranker: a rule
+   * over titles, not over vectors).
+   */
+  private introductionsFirst<T>(query: string, ranked: [string, T][]): [string, T][] {
+    const subject = definitionSubject(query);
+    if (subject === undefined) return ranked;
+    const intro = (id: string): boolean => {
+      const chunk = this.chunks.get(id);
+      return chunk?.position === 0 && chunk.title.trim().toLowerCase() === subject;
+    };
+    const intros = [...this.chunks.values()]
+      .filter((chunk) => intro(chunk.id))
+      .map((chunk): [string, T] | undefined => ranked.find(([id]) => id === chunk.id))
+      .filter((entry): entry is [string, T] => entry !== undefined);
+    return [...intros, ...ranked.filter(([id]) => !intro(id))];
+  }
+
   private nearest(vector: readonly number[]): { id: string; score: number }[] {
     const hits: { id: string; score: number }[] = [];
     for (const chunk of this.chunks.values()) {
@@ -115,4 +144,14 @@ export class Retriever {
     }
     return hits.sort((a, b) => b.score - a.score).slice(0, CANDIDATES);
   }
+}
+
+/** `X` of "What is X?", "What's X", "What are X?", "Tell me about X", lower-cased. */
+export function definitionSubject(query: string): string | undefined {
+  const match =
+    /^\s*(?:what(?:'s| is| are)|tell me about|who is|describe)\s+(?:an?\s+|the\s+)?(.+?)\s*[?.!]*\s*$/iu.exec(
+      query,
+    );
+  const subject = match?.[1]?.trim().toLowerCase();
+  return subject && subject.split(/\s+/u).length <= 4 ? subject : undefined;
 }

@@ -15,6 +15,14 @@ export interface Turn {
   firstTokenMs: number | null;
   totalMs: number | null;
   retryNote: string | null;
+  /** Agent turns: the tools the agent called, as they happen. */
+  toolCalls: ToolCall[];
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  args: unknown;
 }
 
 export function fromHistory(turn: TurnData): Turn {
@@ -31,6 +39,7 @@ export function fromHistory(turn: TurnData): Turn {
     firstTokenMs: turn.latency_ms.first_token,
     totalMs: turn.latency_ms.total,
     retryNote: null,
+    toolCalls: [],
   };
 }
 
