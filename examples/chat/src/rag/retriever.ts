@@ -66,7 +66,13 @@ export class Retriever {
     rankers: { lexical: boolean; semantic: boolean } = { lexical: true, semantic: true },
   ): Promise<RetrievedChunk[]> {
     await this.refresh();
-    const lexical = rankers.lexical ? this.bm25.search(query, CANDIDATES) : [];
+    const intros = rankers.lexical ? this.introductions(query) : new Set<string>();
+    const found = rankers.lexical ? this.bm25.search(query, CANDIDATES) : [];
+    const top = found[0]?.score ?? 0;
+    const lexical = [
+      ...[...intros].map((id) => ({ id, score: found.find((hit) => hit.id === id)?.score ?? top })),
+      ...found.filter((hit) => !intros.has(hit.id)),
+    ];
     const semantic = vector && rankers.semantic ? this.nearest(vector) : [];
     const fused = new Map<string, { score: number; via: Set<"bm25" | "vector"> }>();
     const add = (ids: readonly string[], via: "bm25" | "vector") =>
@@ -86,10 +92,11 @@ export class Retriever {
     );
     // Lexical-only retrieval reports BM25 scores, which mean more to a reader than RRF's.
     const bm25Score = new Map(lexical.map((hit) => [hit.id, hit.score]));
-    const ranked = this.introductionsFirst(
-      rankers.lexical ? query : "",
-      [...fused.entries()].sort((a, b) => b[1].score - a[1].score),
-    );
+    const sorted = [...fused.entries()].sort((a, b) => b[1].score - a[1].score);
+    const ranked = [
+      ...sorted.filter(([id]) => intros.has(id)),
+      ...sorted.filter(([id]) => !intros.has(id)),
+    ];
     const perDocument = new Map<string, number>();
     const out: RetrievedChunk[] = [];
     for (const [id, entry] of ranked) {
@@ -120,18 +127,14 @@ export class Retriever {
    * introductions of documents titled exactly X go first (part of the lexical ranker: a rule
    * over titles, not over vectors).
    */
-  private introductionsFirst<T>(query: string, ranked: [string, T][]): [string, T][] {
+  private introductions(query: string): Set<string> {
     const subject = definitionSubject(query);
-    if (subject === undefined) return ranked;
-    const intro = (id: string): boolean => {
-      const chunk = this.chunks.get(id);
-      return chunk?.position === 0 && chunk.title.trim().toLowerCase() === subject;
-    };
-    const intros = [...this.chunks.values()]
-      .filter((chunk) => intro(chunk.id))
-      .map((chunk): [string, T] | undefined => ranked.find(([id]) => id === chunk.id))
-      .filter((entry): entry is [string, T] => entry !== undefined);
-    return [...intros, ...ranked.filter(([id]) => !intro(id))];
+    if (subject === undefined) return new Set();
+    return new Set(
+      [...this.chunks.values()]
+        .filter((chunk) => chunk.position === 0 && chunk.title.trim().toLowerCase() === subject)
+        .map((chunk) => chunk.id),
+    );
   }
 
   private nearest(vector: readonly number[]): { id: string; score: number }[] {
