@@ -86,6 +86,11 @@ export class RunStreams {
     };
   }
 
+  /** Whether messages of the run are buffered on this node. */
+  has(runId: string): boolean {
+    return this.channels.has(runId);
+  }
+
   /** Whether the run's end was published (so a subscriber can stop after the replay). */
   ended(runId: string): boolean {
     return this.channels.get(runId)?.expiresAt !== undefined;

@@ -11,6 +11,8 @@ import type { Subscriber } from "./subscriber.js";
 
 /** Keepalive period, as Inngest's broadcaster; also bounds how long a dead socket lingers. */
 const PING_MS = 15_000;
+/** How long a finished run's own `run` message may lag the commit that ended it. */
+const END_GRACE_MS = 1_000;
 /** Runs whose function id is remembered for the `fn_id` of their messages. */
 const FUNCTION_CACHE = 10_000;
 
@@ -189,14 +191,21 @@ export class RealtimeHub {
     };
     const run = await store.runs.get(RunId(runId));
     if (run) this.remember(runId, run.functionId);
+    const streamed = streams.has(runId);
     subscription.detachRuns.push(streams.subscribe(runId, 0, send));
-    // A run that ended before anyone watched it has no `run` message buffered: say it now.
+    // A run that ended before anyone watched it has no `run` message buffered: say it now (or,
+    // when its stream is buffered, after a moment in which its own message may still arrive).
     if (run && isTerminal(run.status) && !streams.ended(runId)) {
-      send({
-        id: 0,
-        event: "run",
-        data: { status: run.status, output: run.status === "Completed" ? run.output : run.error },
-      });
+      const end = (): void => {
+        if (streams.ended(runId) || !this.subscriptions.has(subscription.subscriber.id)) return;
+        send({
+          id: 0,
+          event: "run",
+          data: { status: run.status, output: run.status === "Completed" ? run.output : run.error },
+        });
+      };
+      if (streamed) setTimeout(end, END_GRACE_MS).unref();
+      else end();
     }
   }
 

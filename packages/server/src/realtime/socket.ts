@@ -30,7 +30,10 @@ export interface SocketDeps {
 export function attachRealtimeSockets(server: Server, deps: SocketDeps): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    void upgrade(wss, deps, request, socket, head);
+    upgrade(wss, deps, request, socket, head).catch((error: unknown) => {
+      deps.logger.warn({ err: error }, "realtime: WebSocket upgrade failed");
+      socket.destroy();
+    });
   };
   server.on("upgrade", onUpgrade);
   return () => {
