@@ -10,6 +10,11 @@ import type { ReconnectOptions, Sql } from "./database.js";
 const PAYLOAD_BYTES = 7_900;
 /** Notifications sent in one statement: bounds one round trip, not the throughput. */
 const BATCH_PAYLOADS = 512;
+/**
+ * Sends waiting for Postgres (it is slow or away): past this many, new ones fail at once
+ * instead of growing the queue; a publisher sees the error, token deltas are dropped.
+ */
+const MAX_PENDING = 20_000;
 
 export type BroadcastListener = (message: string) => void;
 
@@ -51,6 +56,11 @@ export class PostgresBroadcast {
   send(messages: readonly string[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error("the Postgres store is closed"));
     if (messages.length === 0) return Promise.resolve();
+    if (this.pending.length >= MAX_PENDING) {
+      return Promise.reject(
+        new Error(`${MAX_PENDING} broadcasts are waiting for Postgres; is it reachable?`),
+      );
+    }
     const payloads = encode(messages);
     return new Promise((done, fail) => {
       this.pending.push({ payloads, done, fail });

@@ -59,9 +59,17 @@ export class RealtimeHub {
     const { bus, streams, logger } = this.deps;
     if (bus.shared) {
       // Another node may be the one a reader of this run is connected to.
+      let dropped = 0;
+      let warnedAt = 0;
       streams.forwardTo((run, e, d) => {
         bus.send([{ t: "r", run, e, d }]).catch((error: unknown) => {
-          logger.warn({ err: error, runId: run }, "realtime: a run message was not sent");
+          // One line per 10 s while Postgres is away, not one per token.
+          dropped++;
+          const now = this.deps.clock.now();
+          if (now - warnedAt < 10_000) return;
+          warnedAt = now;
+          logger.warn({ err: error, dropped }, "realtime: run messages were not sent");
+          dropped = 0;
         });
       });
     }
