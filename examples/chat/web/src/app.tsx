@@ -263,7 +263,7 @@ export function App() {
               </div>
             )}
             {turns.map((turn) => (
-              <TurnView key={turn.key} turn={turn} />
+              <TurnView key={turn.key} turn={turn} simulated={info?.simulated ?? false} />
             ))}
             {notice && (
               <div className="error" role="alert">

@@ -1,5 +1,5 @@
 import { Markdown } from "../markdown.js";
-import { formatMs, type Turn } from "../turn.js";
+import { formatMs, shownText, type Turn } from "../turn.js";
 
 const PATH_LABELS = { durable: "Durable · Ingot", direct: "Direct", agent: "Agent · Realtime" };
 
@@ -12,7 +12,7 @@ function describeArgs(args: unknown): string {
 }
 
 /** A question, its (streaming) answer, the sources it used, and how long it took on which path. */
-export function TurnView({ turn }: { turn: Turn }) {
+export function TurnView({ turn, simulated }: { turn: Turn; simulated: boolean }) {
   const live = turn.status === "sending" || turn.status === "streaming";
   return (
     <article className="turn" data-testid="turn" data-status={turn.status} data-mode={turn.mode}>
@@ -37,7 +37,7 @@ export function TurnView({ turn }: { turn: Turn }) {
           <div className="thinking">{turn.status === "sending" ? "Sending…" : "Thinking…"}</div>
         ) : (
           <div className="content">
-            <Markdown text={turn.content} />
+            <Markdown text={shownText(turn, simulated)} />
             {live && <span className="caret" data-testid="caret" />}
           </div>
         )}
