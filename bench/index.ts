@@ -5,6 +5,7 @@ import { benchGatewayOverhead, benchInFlight, describeGateway } from "./gateway.
 import { benchFirstStep, benchIngest } from "./ingest.js";
 import { fmt } from "./lib/stats.js";
 import { benchParked } from "./parked.js";
+import { benchRealtime, describeRealtime } from "./realtime.js";
 import { compareWithPeers, describePeers, runPeers } from "./peers/index.js";
 import { TestPostgres } from "../packages/store-postgres/test/postgres.js";
 import { benchPostgres } from "./postgres.js";
@@ -103,6 +104,11 @@ async function main(): Promise<void> {
     out(
       `python chat, POST then poll to done: p50 ${fmt(pythonChat.p50, 0)} ms, p95 ${fmt(pythonChat.p95, 0)} ms, max ${fmt(pythonChat.max, 0)} ms (${pythonChat.n} requests, llm-sim)`,
     );
+  }
+  const realtime = await part("realtime", () => benchRealtime({ quick }));
+  if (realtime) {
+    results.realtime = realtime;
+    for (const line of describeRealtime(realtime)) out(line);
   }
 
   if (!quick) {

@@ -1,6 +1,7 @@
 import { cpus } from "node:os";
 import type { CoreResult } from "./core.js";
 import type { GatewayOverhead } from "./gateway.js";
+import type { RealtimeResults } from "./realtime.js";
 import { fmt } from "./lib/stats.js";
 import type { PeerResults } from "./peers/index.js";
 import type { PostgresThroughput } from "./postgres.js";
@@ -22,6 +23,7 @@ export interface BenchResults {
     lateness: { p50: number; p99: number; n: number };
   };
   gateway?: GatewayOverhead;
+  realtime?: RealtimeResults;
   inFlight?: { inFlight: number; rssMiB: number; idleRssMiB: number; seconds: number };
   postgres?: PostgresThroughput[];
   /** The durable-steps workload (checkpointing on) with one node on Postgres. */
@@ -349,8 +351,28 @@ export function benchmarksMarkdown(results: BenchResults): string {
         "",
       );
   }
+  if (results.realtime) push(...realtimeSection(results.realtime));
   push(...WHERE_TIME_GOES);
   return `${lines.join("\n")}\n`;
+}
+
+function realtimeSection(r: RealtimeResults): string[] {
+  const t = r.throughput;
+  return [
+    "## Realtime",
+    "",
+    "Publish (`POST /v1/realtime/publish`, as the SDK sends it) → receive on `WS /v1/realtime/connect`, subscribers and publisher in the bench process, the server in its own. Baseline: a bare `ws` server that forwards each POSTed body to every socket (no auth, channels, JSON or replay), same workload, same run.",
+    "",
+    "| subscribers | rate | Ingot p50 | Ingot p99 | bare ws p50 | bare ws p99 | Ingot ÷ ws (p50) |",
+    "|---|---|---|---|---|---|---|",
+    ...r.latency.map(
+      (row) =>
+        `| ${row.subscribers.toLocaleString("en-US")} | ${row.ratePerSecond}/s × ${row.messages} | ${fmt(row.ingot.p50)} ms | ${fmt(row.ingot.p99)} ms | ${fmt(row.baseline.p50)} ms | ${fmt(row.baseline.p99)} ms | ${fmt(row.ingot.p50 / row.baseline.p50, 1)}× |`,
+    ),
+    "",
+    `Messages one node takes in and delivers (${t.publishers} publishers, one HTTP publish per message as AgentKit does, 1 subscriber, ${t.messages.toLocaleString("en-US")} messages): **${fmt(t.ingot, 0)}/s** (bare ws: ${fmt(t.baseline, 0)}/s, ${fmt((100 * t.ingot) / t.baseline, 0)}%).`,
+    "",
+  ];
 }
 
 /** From profiles taken with `INGOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" npm run bench`. */

@@ -165,7 +165,7 @@ describe("chat API against a running Ingot (simulated model)", () => {
       [{ query: "hi", max_tokens: 1.5 }, /max_tokens: expected a whole number/],
       [{ query: "hi", clean: "yes" }, /clean: expected true or false/],
       [{ query: "hi", conversation_id: "no spaces allowed" }, /conversation_id/],
-      [{ query: "hi", mode: "fast" }, /mode: expected "durable" or "direct"/],
+      [{ query: "hi", mode: "fast" }, /mode: expected "durable", "direct" or "agent"/],
       [[1, 2], /expected a JSON object/],
       ["{not json", /not valid JSON/],
     ];

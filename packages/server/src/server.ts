@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
@@ -26,6 +27,7 @@ import { RunActions } from "./actions.js";
 import { Sessions } from "./security/sessions.js";
 import { LoginThrottle } from "./security/login-throttle.js";
 import { requestFacts } from "./http/request-facts.js";
+import { createRealtime, type RealtimeOptions } from "./realtime/index.js";
 import { RunStreams } from "./streams.js";
 import { EventIngest } from "./ingest.js";
 import { itemHandler } from "./item-handlers.js";
@@ -69,6 +71,8 @@ export interface ServerOptions {
   store?: Store;
   /** Serve the dashboard from here instead of the installed `@ingot/dashboard`. */
   dashboardDir?: string;
+  /** Realtime limits other than the defaults (tests). */
+  realtime?: Pick<RealtimeOptions, "limits" | "replay" | "tokenTtlMs">;
 }
 
 /**
@@ -222,6 +226,15 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
       if (result > 0) executor.accept([], [QueueLane.System]);
     },
   });
+  const realtime = createRealtime({
+    config,
+    store,
+    streams,
+    clock,
+    logger,
+    ...(postgres ? { postgres } : {}),
+    ...options.realtime,
+  });
   const deps: HttpDeps = {
     config,
     store,
@@ -241,6 +254,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     tracer,
     actions: new RunActions({ store, clock, config, runner, dispatcher: executor }),
     dashboardDir: options.dashboardDir ?? findDashboard(),
+    realtime,
   };
   const app = createHttpApp(deps);
   let http: ServerType | undefined;
@@ -271,7 +285,9 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
         registryPoll.unref();
       }
       await syncer.reloadRegistry();
+      await realtime.start();
       http = await listen(app, config);
+      realtime.attach(http as Server);
       const address = http.address() as AddressInfo;
       server.url = `http://${formatHost(config.host)}:${address.port}`;
       await executor.start();
@@ -283,6 +299,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
       clearInterval(registryPoll);
       unsubscribe?.();
       streams.stop();
+      await realtime.stop();
       await new Promise<void>((resolve) => {
         if (!http) return resolve();
         http.close(() => resolve());

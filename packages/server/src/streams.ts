@@ -11,6 +11,9 @@ export interface StreamMessage {
 
 type Listener = (message: StreamMessage) => void;
 
+/** Carries a publish to every node (which each `deliver` it); set when nodes share Postgres. */
+export type StreamForwarder = (runId: string, event: StreamMessage["event"], data: unknown) => void;
+
 /** Channels without readers and without messages for this long are dropped. */
 const IDLE_DROP_MS = 10 * 60_000;
 
@@ -37,6 +40,7 @@ export class RunStreams {
   private readonly retainMs: number;
   private readonly now: () => number;
   private sweeper?: NodeJS.Timeout;
+  private forward: StreamForwarder | undefined;
 
   constructor(options: RunStreamsOptions = {}) {
     this.bufferSize = options.bufferSize ?? 20_000;
@@ -44,11 +48,22 @@ export class RunStreams {
     this.now = options.now ?? Date.now;
   }
 
-  /**
-   * AI messages always open a channel (a reader may connect mid-stream and must get the start);
-   * step and run messages only go to runs somebody watches, so unwatched runs cost nothing.
-   */
+  /** From now on, publishes go through `forward` to every node instead of straight to readers. */
+  forwardTo(forward: StreamForwarder): void {
+    this.forward = forward;
+  }
+
   publish(runId: string, event: StreamMessage["event"], data: unknown): void {
+    if (this.forward) this.forward(runId, event, data);
+    else this.deliver(runId, event, data);
+  }
+
+  /**
+   * Hands a message (published on this node or another) to this node's readers. AI messages
+   * always open a channel (a reader may connect mid-stream and must get the start); step and
+   * run messages only go to runs somebody watches here, so unwatched runs cost nothing.
+   */
+  deliver(runId: string, event: StreamMessage["event"], data: unknown): void {
     const watched = event === "ai.start" || event === "delta" || event === "ai.end";
     if (!watched && !this.channels.has(runId)) return;
     const channel = this.channel(runId);
@@ -69,6 +84,11 @@ export class RunStreams {
     return () => {
       channel.listeners.delete(listener);
     };
+  }
+
+  /** Whether messages of the run are buffered on this node. */
+  has(runId: string): boolean {
+    return this.channels.has(runId);
   }
 
   /** Whether the run's end was published (so a subscriber can stop after the replay). */

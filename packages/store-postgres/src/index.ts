@@ -4,6 +4,7 @@ export {
   type PostgresStoreErrorCode,
   type ReconnectOptions,
 } from "./database.js";
+export { PostgresBroadcast, type BroadcastListener } from "./broadcast.js";
 export {
   CONTROL_CHANNEL,
   QUEUE_CHANNEL,

@@ -8,6 +8,7 @@ import { PostgresEvents } from "./events.js";
 import { PostgresFlow } from "./flow.js";
 import { migrate } from "./migrate.js";
 import { type ControlListener, type QueueListener, QueueNotifications } from "./notify.js";
+import { PostgresBroadcast } from "./broadcast.js";
 import { PostgresQueue } from "./queue.js";
 import { PostgresRuns } from "./runs.js";
 import { PostgresSessions } from "./sessions.js";
@@ -57,6 +58,10 @@ export class PostgresStore implements Store {
   readonly sessions: PostgresSessions;
   private readonly db: Database;
   private readonly notifications: QueueNotifications;
+  private readonly broadcasts: PostgresBroadcast[] = [];
+  private readonly config: pg.PoolConfig;
+  private readonly retry: { initialDelayMs: number; maxDelayMs: number };
+  private readonly onError: (error: Error) => void;
   private readonly now: () => number;
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -82,6 +87,12 @@ export class PostgresStore implements Store {
       max: options.max ?? options.pool?.max ?? 10,
     };
     const onError = options.onError ?? (() => undefined);
+    this.config = config;
+    this.onError = onError;
+    this.retry = {
+      initialDelayMs: options.reconnect?.initialDelayMs ?? 50,
+      maxDelayMs: options.reconnect?.maxDelayMs ?? 2_000,
+    };
     this.now = options.now ?? Date.now;
     this.db = new Database(
       config,
@@ -89,14 +100,7 @@ export class PostgresStore implements Store {
       onError,
       options.preparedStatements ?? true,
     );
-    this.notifications = new QueueNotifications(
-      config,
-      {
-        initialDelayMs: options.reconnect?.initialDelayMs ?? 50,
-        maxDelayMs: options.reconnect?.maxDelayMs ?? 2_000,
-      },
-      onError,
-    );
+    this.notifications = new QueueNotifications(config, this.retry, onError);
     this.apps = new PostgresApps(this.db);
     this.events = new PostgresEvents(this.db);
     this.runs = new PostgresRuns(this.db);
@@ -149,7 +153,24 @@ export class PostgresStore implements Store {
     return this.notifications.whenListening();
   }
 
+  /**
+   * Messages to every node on this database through `NOTIFY <channel>` (Realtime uses it):
+   * ordered by commit, at most once, no table. Opens one more connection while subscribed.
+   */
+  broadcast(channel: string): PostgresBroadcast {
+    const broadcast = new PostgresBroadcast(
+      channel,
+      this.db,
+      this.config,
+      this.retry,
+      this.onError,
+    );
+    this.broadcasts.push(broadcast);
+    return broadcast;
+  }
+
   async close(): Promise<void> {
+    await Promise.all(this.broadcasts.map((broadcast) => broadcast.close()));
     await this.notifications.close();
     await this.db.close();
   }

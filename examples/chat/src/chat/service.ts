@@ -3,7 +3,12 @@ import { newId } from "../ids.js";
 import { ingestDocument } from "../rag/ingest.js";
 import type { ChatMode, ChatRequest, DocumentSummary } from "../store/types.js";
 import { CHAT_REQUESTED, type ChatDeps, DOCUMENT_INDEXED } from "./deps.js";
+import { AGENT_REQUESTED } from "../durable/agent-channel.js";
 import type { DirectRunner } from "./direct.js";
+import { chatStream } from "./stream.js";
+
+/** How long an agent request's first token is waited for (a model slower than this is rare). */
+const FIRST_TOKEN_WATCH_MS = 5 * 60_000;
 
 export interface ChatInput {
   query: string;
@@ -40,11 +45,12 @@ export class ChatService {
       this.direct.start(stored);
       return stored;
     }
+    const agent = input.mode === "agent";
     try {
       // The request id doubles as the event's idempotency id: a retried send runs once.
       const { ids } = await this.deps.inngest.send({
         id: request.id,
-        name: CHAT_REQUESTED,
+        name: agent ? AGENT_REQUESTED : CHAT_REQUESTED,
         data: {
           request_id: request.id,
           conversation_id: request.conversation_id,
@@ -56,12 +62,38 @@ export class ChatService {
       });
       const eventId = ids[0];
       if (eventId !== undefined) await store.setRequestEvent(request.id, eventId);
+      if (agent) this.watchFirstToken(stored);
     } catch (error) {
       const message = `Could not hand the request to Ingot at ${this.deps.config.ingot.url}: ${describeError(error)}`;
       await store.failRequest({ id: request.id, error: message, completedAt: this.deps.now() });
       throw new ChatError(ErrorCode.unavailable, message, { cause: error });
     }
     return stored;
+  }
+
+  /**
+   * The page reads an agent's tokens from Ingot directly; the chat still records the time to
+   * the first one (for the monitoring panel) by reading the run's stream itself, as the durable
+   * path's relay does.
+   */
+  private watchFirstToken(request: ChatRequest): void {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), FIRST_TOKEN_WATCH_MS);
+    void (async () => {
+      for await (const event of chatStream(this.deps, request, {
+        lastEventId: undefined,
+        signal: controller.signal,
+      })) {
+        if (event.event === "delta") break;
+      }
+    })()
+      .catch((error: unknown) =>
+        this.deps.logger.warn("first-token watch failed", { error: describeError(error) }),
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        controller.abort();
+      });
   }
 
   async request(id: string): Promise<ChatRequest> {

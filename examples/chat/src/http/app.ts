@@ -5,12 +5,14 @@ import type { ChatDeps } from "../chat/deps.js";
 import type { ChatService } from "../chat/service.js";
 import { ChatError, ErrorCode } from "../errors.js";
 import { chatCancelledFunction } from "../durable/cancelled-function.js";
+import { agentFunction } from "../durable/agent-function.js";
 import { chatFunction } from "../durable/chat-function.js";
 import { embedDocumentFunction } from "../durable/embed-function.js";
 import { rateLimit } from "./rate-limit.js";
 import { infoRoute } from "./routes-info.js";
 import { chatRoutes } from "./routes-chat.js";
 import { libraryRoutes } from "./routes-library.js";
+import { realtimeTokenRoute } from "./routes-realtime.js";
 import { staticRoutes } from "./static.js";
 
 /**
@@ -30,13 +32,19 @@ export function createHttpApp(
 
   const inngestHandler = serveInngest({
     client: deps.inngest,
-    functions: [chatFunction(deps), chatCancelledFunction(deps), embedDocumentFunction(deps)],
+    functions: [
+      chatFunction(deps),
+      chatCancelledFunction(deps),
+      embedDocumentFunction(deps),
+      agentFunction(deps),
+    ],
   });
   app.on(["GET", "PUT", "POST"], "/api/inngest", (c) => inngestHandler(c));
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   infoRoute(app, deps);
   chatRoutes(app, deps, service, limit);
+  realtimeTokenRoute(app, deps, service);
   libraryRoutes(app, deps, service, limit);
   app.all("/api/*", (c) => {
     throw new ChatError(ErrorCode.notFound, `no route ${c.req.method} ${c.req.path}`);

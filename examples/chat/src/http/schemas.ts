@@ -27,7 +27,9 @@ export function chatBodySchema(limits: { maxQueryChars: number; maxTokens: numbe
       .regex(CLIENT_ID_PATTERN, "conversation_id: 1-64 letters, digits, '-' or '_'")
       .nullish(),
     mode: z
-      .enum(["durable", "direct"], { error: 'mode: expected "durable" or "direct"' })
+      .enum(["durable", "direct", "agent"], {
+        error: 'mode: expected "durable", "direct" or "agent"',
+      })
       .nullish(),
   });
 }

@@ -1,3 +1,4 @@
+import { definitionSubject } from "../rag/retriever.js";
 import { tokenize } from "../rag/tokenize.js";
 import type { RetrievedChunk } from "../rag/types.js";
 
@@ -38,6 +39,15 @@ interface Candidate {
 }
 
 export function simulatedAnswer(query: string, chunks: readonly RetrievedChunk[]): string {
+  // "What is X?": retrieval puts X's introduction first; its opening sentences are the answer.
+  const intro = definitionSubject(query) === undefined ? [] : sentences(chunks[0]?.text ?? "");
+  if (intro.length > 0) {
+    const body = intro
+      .slice(0, 3)
+      .map((text) => `${text} [1]`)
+      .join(" ");
+    return `(Simulated answer, extracted from the documents; no model API key is set.) ${body}`;
+  }
   const asked = new Set(tokenize(query));
   const candidates: Candidate[] = [];
   chunks.forEach((chunk, index) => {

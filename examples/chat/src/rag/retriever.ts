@@ -55,14 +55,25 @@ export class Retriever {
     return this.chunks.size;
   }
 
+  /**
+   * The passages for a question. `rankers` switches BM25 or vectors off, to measure each alone
+   * (the retrieval eval); by default both run when there is a vector.
+   */
   async search(
     query: string,
     vector: readonly number[] | null,
     limit = this.options.topK,
+    rankers: { lexical: boolean; semantic: boolean } = { lexical: true, semantic: true },
   ): Promise<RetrievedChunk[]> {
     await this.refresh();
-    const lexical = this.bm25.search(query, CANDIDATES);
-    const semantic = vector ? this.nearest(vector) : [];
+    const intros = rankers.lexical ? this.introductions(query) : new Set<string>();
+    const found = rankers.lexical ? this.bm25.search(query, CANDIDATES) : [];
+    const top = found[0]?.score ?? 0;
+    const lexical = [
+      ...[...intros].map((id) => ({ id, score: found.find((hit) => hit.id === id)?.score ?? top })),
+      ...found.filter((hit) => !intros.has(hit.id)),
+    ];
+    const semantic = vector && rankers.semantic ? this.nearest(vector) : [];
     const fused = new Map<string, { score: number; via: Set<"bm25" | "vector"> }>();
     const add = (ids: readonly string[], via: "bm25" | "vector") =>
       ids.forEach((id, rank) => {
@@ -81,7 +92,11 @@ export class Retriever {
     );
     // Lexical-only retrieval reports BM25 scores, which mean more to a reader than RRF's.
     const bm25Score = new Map(lexical.map((hit) => [hit.id, hit.score]));
-    const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score);
+    const sorted = [...fused.entries()].sort((a, b) => b[1].score - a[1].score);
+    const ranked = [
+      ...sorted.filter(([id]) => intros.has(id)),
+      ...sorted.filter(([id]) => !intros.has(id)),
+    ];
     const perDocument = new Map<string, number>();
     const out: RetrievedChunk[] = [];
     for (const [id, entry] of ranked) {
@@ -105,6 +120,23 @@ export class Retriever {
     return out;
   }
 
+  /**
+   * "What is X?" is answered by X's own introduction: the first passage of the document titled
+   * X (the README for "What is Ingot?"). Every passage mentions the project, so the rankers
+   * alone put whichever says "Ingot" most often first; for a definition question the
+   * introductions of documents titled exactly X go first (part of the lexical ranker: a rule
+   * over titles, not over vectors).
+   */
+  private introductions(query: string): Set<string> {
+    const subject = definitionSubject(query);
+    if (subject === undefined) return new Set();
+    return new Set(
+      [...this.chunks.values()]
+        .filter((chunk) => chunk.position === 0 && chunk.title.trim().toLowerCase() === subject)
+        .map((chunk) => chunk.id),
+    );
+  }
+
   private nearest(vector: readonly number[]): { id: string; score: number }[] {
     const hits: { id: string; score: number }[] = [];
     for (const chunk of this.chunks.values()) {
@@ -115,4 +147,14 @@ export class Retriever {
     }
     return hits.sort((a, b) => b.score - a.score).slice(0, CANDIDATES);
   }
+}
+
+/** `X` of "What is X?", "What's X", "What are X?", "Tell me about X", lower-cased. */
+export function definitionSubject(query: string): string | undefined {
+  const match =
+    /^\s*(?:what(?:'s| is| are)|tell me about|who is|describe)\s+(?:an?\s+|the\s+)?(.+?)\s*[?.!]*\s*$/iu.exec(
+      query,
+    );
+  const subject = match?.[1]?.trim().toLowerCase();
+  return subject && subject.split(/\s+/u).length <= 4 ? subject : undefined;
 }

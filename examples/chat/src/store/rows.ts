@@ -38,7 +38,7 @@ const jsonText = <T>(schema: z.ZodType<T>) =>
 const RequestRow = z.object({
   id: z.string(),
   conversation_id: z.string(),
-  mode: z.enum(["durable", "direct"]),
+  mode: z.enum(["durable", "direct", "agent"]),
   query: z.string(),
   temperature: numOrNull,
   max_tokens: numOrNull,
@@ -84,7 +84,7 @@ const DocumentRow = z.object({
 export const documentRow = (row: unknown): DocumentSummary => DocumentRow.parse(row);
 
 const StatsRow = z.object({
-  mode: z.enum(["durable", "direct"]),
+  mode: z.enum(["durable", "direct", "agent"]),
   total: num,
   done: num,
   errors: num,

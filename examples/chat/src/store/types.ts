@@ -6,7 +6,7 @@ import type { IndexedChunk, Source } from "../rag/types.js";
  * test suite (`test/store.test.ts`). A request is one turn of a conversation (the question, then
  * its answer or error), so a conversation's history is its requests in order.
  */
-export const ChatMode = { durable: "durable", direct: "direct" } as const;
+export const ChatMode = { durable: "durable", direct: "direct", agent: "agent" } as const;
 export type ChatMode = (typeof ChatMode)[keyof typeof ChatMode];
 
 export const RequestStatus = { pending: "pending", done: "done", error: "error" } as const;

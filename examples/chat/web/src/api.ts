@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** The chat backend's API as the UI uses it (see examples/chat/README.md), parsed with zod. */
-export const Mode = z.enum(["durable", "direct"]);
+export const Mode = z.enum(["durable", "direct", "agent"]);
 export type Mode = z.infer<typeof Mode>;
 
 const Source = z.object({
@@ -88,6 +88,13 @@ export const Result = z.discriminatedUnion("status", [
 ]);
 export type Result = z.infer<typeof Result>;
 
+const RealtimeToken = z.object({
+  channel: z.string(),
+  topics: z.array(z.string()),
+  key: z.string(),
+  apiBaseUrl: z.string(),
+});
+
 const Accepted = z.object({ request_id: z.string(), conversation_id: z.string() });
 const Meta = z.object({ run_url: z.string().nullable() });
 const Delta = z.object({ text: z.string() });
@@ -149,6 +156,13 @@ export const api = {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
+    }),
+  /** A Realtime subscription token for an agent request's channel, or its run's. */
+  realtimeToken: (id: string, channel: "agent" | "run") =>
+    call(RealtimeToken, `/api/v1/chat/${encodeURIComponent(id)}/realtime-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ channel }),
     }),
   result: (id: string, waitSeconds: number) =>
     call(Result, `/api/v1/chat/result/${encodeURIComponent(id)}?wait=${waitSeconds}`),

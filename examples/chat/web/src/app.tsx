@@ -7,7 +7,9 @@ import {
   type Info,
   type Mode,
   type ModeStats,
+  type Result,
 } from "./api.js";
+import { AgentStream, type AgentHandlers } from "./components/agent-stream.js";
 import { Composer } from "./components/composer.js";
 import { Sidebar } from "./components/sidebar.js";
 import { TurnView } from "./components/turn-view.js";
@@ -25,6 +27,10 @@ export function App() {
   const [clean, setClean] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const stops = useRef(new Set<() => void>());
+  /** Agent turns being followed over Realtime (each renders an `AgentStream`). */
+  const [agents, setAgents] = useState<
+    { key: string; requestId: string; started: number | null }[]
+  >([]);
   const bottom = useRef<HTMLDivElement>(null);
 
   const refresh = useCallback(() => {
@@ -70,7 +76,11 @@ export function App() {
    * page (client-side latency, what the user felt); a turn resumed after a reload has none, and
    * takes the server's numbers when it finishes.
    */
-  function follow(key: string, requestId: string, started: number | null) {
+  function follow(key: string, requestId: string, started: number | null, mode: Mode) {
+    if (mode === "agent") {
+      setAgents((all) => [...all, { key, requestId, started }]);
+      return;
+    }
     const stop = followStream(requestId, {
       onMeta: (meta) => update(key, () => ({ runUrl: meta.run_url })),
       onDelta: (text) =>
@@ -82,27 +92,55 @@ export function App() {
       onReset: (reason) => update(key, () => ({ content: "", retryNote: reason })),
       onDone: (result) => {
         stops.current.delete(stop);
-        const totalMs = started === null ? null : performance.now() - started;
-        if (result.status === "done")
-          update(key, (t) => ({
-            status: "done",
-            content: result.content,
-            sources: result.sources,
-            runUrl: result.run_url ?? t.runUrl,
-            totalMs: totalMs ?? result.latency_ms.total,
-            firstTokenMs: t.firstTokenMs ?? result.latency_ms.first_token ?? totalMs,
-          }));
-        else if (result.status === "error")
-          update(key, () => ({ status: "error", error: result.error, totalMs }));
-        refresh();
+        finish(key, started, result);
       },
     });
     stops.current.add(stop);
   }
 
+  function finish(key: string, started: number | null, result: Result) {
+    const totalMs = started === null ? null : performance.now() - started;
+    if (result.status === "done")
+      update(key, (t) => ({
+        status: "done",
+        content: result.content,
+        sources: result.sources,
+        runUrl: result.run_url ?? t.runUrl,
+        totalMs: totalMs ?? result.latency_ms.total,
+        firstTokenMs: t.firstTokenMs ?? result.latency_ms.first_token ?? totalMs,
+      }));
+    else if (result.status === "error")
+      update(key, () => ({ status: "error", error: result.error, totalMs }));
+    refresh();
+  }
+
+  function agentHandlers(key: string, started: number | null): AgentHandlers {
+    return {
+      onDelta: (text) =>
+        update(key, (t) => ({
+          content: t.content + text,
+          firstTokenMs: t.firstTokenMs ?? (started === null ? null : performance.now() - started),
+        })),
+      onRestart: () => update(key, () => ({ content: "" })),
+      onToolCall: (call) =>
+        update(key, (t) => ({
+          toolCalls: t.toolCalls.some((c) => c.id === call.id)
+            ? t.toolCalls
+            : [...t.toolCalls, call],
+        })),
+      onRunUrl: (runId) =>
+        update(key, () => ({ runUrl: info ? `${info.dashboard_url}/runs/${runId}` : null })),
+      onDone: (result) => {
+        setAgents((all) => all.filter((a) => a.key !== key));
+        finish(key, started, result);
+      },
+    };
+  }
+
   async function select(id: string | null) {
     stops.current.forEach((stop) => stop());
     stops.current.clear();
+    setAgents([]);
     setCurrent(id);
     setNotice(null);
     if (id === null) return setTurns([]);
@@ -112,7 +150,8 @@ export function App() {
       setTurns(loaded);
       // A question still being answered (left, or the page reloaded) keeps streaming.
       for (const turn of loaded)
-        if (turn.status === "streaming" && turn.requestId) follow(turn.key, turn.requestId, null);
+        if (turn.status === "streaming" && turn.requestId)
+          follow(turn.key, turn.requestId, null, turn.mode);
     } catch (error) {
       setNotice(error instanceof Error ? error.message : String(error));
     }
@@ -140,6 +179,7 @@ export function App() {
       firstTokenMs: null,
       totalMs: null,
       retryNote: null,
+      toolCalls: [],
     };
     setTurns((all) => [...all, turn]);
     setNotice(null);
@@ -161,7 +201,7 @@ export function App() {
     if (current === null) setCurrent(accepted.conversation_id);
     refresh();
     update(key, () => ({ requestId: accepted.request_id, status: "streaming" }));
-    follow(key, accepted.request_id, started);
+    follow(key, accepted.request_id, started, mode);
   }
 
   const busy = turns.some((t) => t.status === "sending" || t.status === "streaming");
@@ -223,13 +263,20 @@ export function App() {
               </div>
             )}
             {turns.map((turn) => (
-              <TurnView key={turn.key} turn={turn} />
+              <TurnView key={turn.key} turn={turn} simulated={info?.simulated ?? false} />
             ))}
             {notice && (
               <div className="error" role="alert">
                 {notice}
               </div>
             )}
+            {agents.map((a) => (
+              <AgentStream
+                key={a.key}
+                requestId={a.requestId}
+                handlers={agentHandlers(a.key, a.started)}
+              />
+            ))}
             <div ref={bottom} />
           </section>
           <Composer

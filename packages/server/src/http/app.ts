@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { HttpDeps } from "./context.js";
 import { errorResponse } from "./errors.js";
 import { actionRoutes } from "./routes-actions.js";
+import { realtimeRoutes } from "../realtime/index.js";
 import { authRoutes } from "./routes-auth.js";
 import { restRoutes } from "./routes-rest.js";
 import { sdkRoutes } from "./routes-sdk.js";
@@ -25,6 +26,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
   );
   authRoutes(app, deps);
   sdkRoutes(app, deps);
+  // Before the REST API's `/v1/*` guard: Realtime authenticates each route itself (signing key
+  // to publish and mint tokens, a subscription token to read).
+  realtimeRoutes(app, deps, deps.realtime);
   restRoutes(app, deps);
   actionRoutes(app, deps);
   streamRoutes(app, deps);

@@ -10,6 +10,7 @@ import type { LoginThrottle } from "../security/login-throttle.js";
 import type { Sessions } from "../security/sessions.js";
 import type { RunTracer } from "../trace.js";
 import type { RequestFacts } from "./request-facts.js";
+import type { Realtime } from "../realtime/index.js";
 import type { RunStreams } from "../streams.js";
 import type { FunctionRegistry } from "../registry.js";
 import type { Runner } from "../runner.js";
@@ -36,6 +37,8 @@ export interface HttpDeps {
   /** Requests this node has open to an app (per-app cap: `--app-concurrency`). */
   appLoad: (appUrl: string) => { active: number; queued: number; limit: number };
   tracer: RunTracer;
+  /** Inngest Realtime: `/v1/realtime/*`. */
+  realtime: Realtime;
   /** Built dashboard (index.html and assets), if present. */
   dashboardDir: string | undefined;
 }

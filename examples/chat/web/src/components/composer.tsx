@@ -2,7 +2,9 @@ import { type FormEvent, type KeyboardEvent, useState } from "react";
 import type { Mode } from "../api.js";
 import { formatMs, type Turn } from "../turn.js";
 
-/** The question box, the durable / direct toggle with each path's last latency, and options. */
+const MODE_LABELS = { durable: "Durable (Ingot)", direct: "Direct", agent: "Agent" } as const;
+
+/** The question box, the durable / direct / agent toggle with each path's last latency, and options. */
 export function Composer(props: {
   busy: boolean;
   maxChars: number;
@@ -32,7 +34,7 @@ export function Composer(props: {
     <form className="composer" onSubmit={submit}>
       <div className="options">
         <div className="toggle" role="radiogroup" aria-label="Processing path">
-          {(["durable", "direct"] as const).map((mode) => {
+          {(["durable", "direct", "agent"] as const).map((mode) => {
             const last = props.lastByMode[mode];
             return (
               <button
@@ -44,7 +46,7 @@ export function Composer(props: {
                 onClick={() => props.onMode(mode)}
                 data-testid={`mode-${mode}`}
               >
-                <span className="label">{mode === "durable" ? "Durable (Ingot)" : "Direct"}</span>
+                <span className="label">{MODE_LABELS[mode]}</span>
                 <span className="latency" data-testid={`latency-${mode}`}>
                   {last
                     ? `${formatMs(last.firstTokenMs)} / ${formatMs(last.totalMs)}`
@@ -84,8 +86,9 @@ export function Composer(props: {
       )}
       <p className="hint muted small">
         Durable: the question becomes an event; Ingot runs the function, calls the model and streams
-        its tokens (survives restarts, retried). Direct: this server calls the model itself.
-        Latency: first token / total.
+        its tokens (survives restarts, retried). Direct: this server calls the model itself. Agent:
+        an AgentKit agent searches the docs with a tool, streamed over Inngest Realtime. Latency:
+        first token / total.
       </p>
     </form>
   );

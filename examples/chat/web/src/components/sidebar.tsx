@@ -110,7 +110,7 @@ export function Sidebar(props: {
             </tr>
           </thead>
           <tbody>
-            {(["durable", "direct"] as const).map((mode) => {
+            {(["durable", "direct", "agent"] as const).map((mode) => {
               const s = props.stats.find((row) => row.mode === mode);
               return (
                 <tr key={mode}>
