@@ -58,6 +58,7 @@ describe("npm publish --dry-run of ingot", () => {
       "better-sqlite3",
       "canonicalize",
       "pg",
+      "ws",
     ]);
     expect(readFileSync(join(PACKAGE, manifest.bin.ingot), "utf8")).toMatch(
       /^#!\/usr\/bin\/env node\n/,
