@@ -2,6 +2,7 @@ import { sql as initial } from "./001-initial.js";
 import { sql as aiCalls } from "./002-ai-calls.js";
 import { sql as flowControl } from "./003-flow-control.js";
 import { sql as sessions } from "./004-sessions.js";
+import { sql as retention } from "./005-retention.js";
 
 /** Numbered migrations; the Postgres backend keeps the same numbers and names. */
 export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = [
@@ -9,4 +10,5 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
   { id: 2, name: "ai-calls", sql: aiCalls },
   { id: 3, name: "flow-control", sql: flowControl },
   { id: 4, name: "sessions", sql: sessions },
+  { id: 5, name: "retention", sql: retention },
 ];
