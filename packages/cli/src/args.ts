@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { ConfigFlags, ServerMode } from "@ingot/server";
+import { type ConfigFlags, parseRetention, type ServerMode } from "@ingot/server";
 
 export const USAGE = `Usage:
   ingot dev   [-u URL]... [--port 8288] [--host 127.0.0.1] [--no-discovery] [--data-dir DIR] [--postgres-uri URI]
@@ -27,6 +27,9 @@ Options:
       --trust-proxy        believe X-Forwarded-For/-Proto/-Host from a reverse proxy in front
                            of Ingot (client address for sign-in throttling, Secure cookies);
                            or INGOT_TRUST_PROXY=1
+      --retention DURATION delete finished runs (steps, history, AI calls) and events older
+                           than this, e.g. 7d, 36h or 90m, at least 1s (default: off, keep
+                           everything; or INGOT_RETENTION)
       --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default info)
 
 Environment: INGOT_AI_KEYS="openai=sk-…,anthropic=…" gives Ingot provider keys to use when an
@@ -69,6 +72,7 @@ export function parseCommand(argv: readonly string[]): Command {
         "ai-allow-host": { type: "string", multiple: true },
         "ai-allow-private": { type: "boolean" },
         "trust-proxy": { type: "boolean" },
+        retention: { type: "string" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -99,6 +103,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values["ai-allow-host"] !== undefined) flags.aiAllowHosts = values["ai-allow-host"];
   if (values["ai-allow-private"]) flags.aiAllowPrivate = true;
   if (values["trust-proxy"]) flags.trustProxy = true;
+  if (values.retention !== undefined)
+    flags.retentionMs = parseRetention(values.retention, "--retention");
   if (values["log-level"] !== undefined)
     flags.logLevel = values["log-level"] as ConfigFlags["logLevel"];
   return { kind: "run", mode: command, flags };

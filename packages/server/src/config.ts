@@ -1,7 +1,14 @@
 import { join } from "node:path";
+import { parseDurationMs } from "@ingot/protocol";
 import { z } from "zod";
 import { dashboardTokenProblem, eventKeyProblem, signingKeyProblem } from "./security/keys.js";
 import { DEFAULT_AI_HOSTS } from "./security/net-guard.js";
+
+/**
+ * Shortest retention accepted. Only tests and demos want seconds; production values are days.
+ * Below a second, a run could be gone before a client polling for its result sees it end.
+ */
+export const MIN_RETENTION_MS = 1_000;
 
 /**
  * Server configuration, resolved once (defaults < environment < flags), validated, passed down.
@@ -70,6 +77,16 @@ export const ServerConfig = z.object({
    * for the client address, HTTPS and the request's host. Off: anyone could forge them.
    */
   trustProxy: z.boolean(),
+  /**
+   * Finished runs (with their steps, history and AI calls) and events older than this are
+   * deleted (ms); 0 keeps everything. See `parseRetention`.
+   */
+  retentionMs: z
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || ms >= MIN_RETENTION_MS, {
+      message: `expected 0 (off) or at least ${MIN_RETENTION_MS} ms`,
+    }),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -107,6 +124,7 @@ export function defaultConfig(mode: ServerMode): ServerConfig {
     aiAllowPrivate: mode === "dev",
     providerKeys: {},
     trustProxy: false,
+    retentionMs: 0,
   };
 }
 
@@ -155,6 +173,8 @@ function fromEnv(env: Env): ConfigFlags {
   set("aiAllowHosts", hosts?.length ? hosts : undefined);
   set("aiAllowPrivate", bool(env.INGOT_AI_ALLOW_PRIVATE));
   set("trustProxy", bool(env.INGOT_TRUST_PROXY));
+  if (env.INGOT_RETENTION !== undefined && env.INGOT_RETENTION.trim() !== "")
+    flags.retentionMs = parseRetention(env.INGOT_RETENTION, "INGOT_RETENTION");
   const keys = parseProviderKeys(env.INGOT_AI_KEYS);
   set("providerKeys", Object.keys(keys).length > 0 ? keys : undefined);
   const level = env.INGOT_LOG_LEVEL;
@@ -180,6 +200,22 @@ export function parseProviderKeys(text: string | undefined): Record<string, stri
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+}
+
+/**
+ * `--retention` / `INGOT_RETENTION`: a duration such as `7d`, `36h`, `90m` or `1w2d` (the SDK's
+ * duration syntax), or `off`. Returns ms, 0 for off; throws `ConfigError` naming `source`.
+ */
+export function parseRetention(text: string, source: string): number {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === "off") return 0;
+  const ms = parseDurationMs(text.trim());
+  if (ms === undefined || ms < MIN_RETENTION_MS) {
+    throw new ConfigError(
+      `${source}: expected a duration of at least 1s such as 7d, 36h or 90m, or "off"; got "${text}"`,
+    );
+  }
+  return ms;
 }
 
 /** Defaults < environment < flags; throws `ConfigError` naming every invalid setting. */

@@ -3,6 +3,7 @@ export {
   resolveConfig,
   defaultConfig,
   ConfigError,
+  parseRetention,
   type ServerConfig,
   type ConfigFlags,
   type ServerMode,
