@@ -8,18 +8,25 @@ import { benchParked } from "./parked.js";
 import { compareWithPeers, describePeers, runPeers } from "./peers/index.js";
 import { TestPostgres } from "../packages/store-postgres/test/postgres.js";
 import { benchPostgres } from "./postgres.js";
+import { benchRetention, describeRetention } from "./retention.js";
 import { type BenchResults, benchmarksMarkdown, chartSvg } from "./report.js";
 
 const DOCS = resolve(import.meta.dirname, "../docs");
 
 /**
- * `npm run bench [-- --quick] [--no-peers] [--no-docs]`: measures, prints one summary line per
- * metric, and rewrites docs/benchmarks.md and docs/benchmarks.svg (a full run; `--quick` writes
- * them only with `--docs`). Never part of `npm test`. Every number is measured in this run.
+ * `npm run bench [-- --quick] [--no-peers] [--no-docs] [--only=NAME,…]`: measures, prints one
+ * summary line per metric, and rewrites docs/benchmarks.md and docs/benchmarks.svg (a full run;
+ * `--quick` writes them only with `--docs`; `--only` runs the parts whose names contain one of
+ * the words, e.g. `--only=retention`, and never writes them). Never part of `npm test`. Every
+ * number is measured in this run.
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const quick = argv.includes("--quick");
+  const only = argv
+    .find((arg) => arg.startsWith("--only="))
+    ?.slice("--only=".length)
+    .split(",");
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const started = performance.now();
   const results: BenchResults = {
@@ -30,6 +37,7 @@ async function main(): Promise<void> {
   };
   /** Runs one part; a failure is reported and the bench goes on with the rest. */
   const part = async <T>(name: string, work: () => Promise<T>): Promise<T | undefined> => {
+    if (only && !only.some((word) => name.includes(word))) return undefined;
     process.stderr.write(`[bench] ${name}…\n`);
     try {
       return await work();
@@ -96,6 +104,15 @@ async function main(): Promise<void> {
     );
   }
 
+  const backlog = quick
+    ? { runs: 1_000, clonedRuns: 20_000, ratePerSecond: 20, baselineSeconds: 10 }
+    : { runs: 10_000, clonedRuns: 100_000, ratePerSecond: 20, baselineSeconds: 20 };
+  const retention = await part("retention", () => benchRetention(backlog));
+  if (retention) {
+    results.retention = retention;
+    for (const line of describeRetention(retention)) out(line);
+  }
+
   if (!quick) {
     const pgCore = await part("durable steps on Postgres", async () => {
       const pg = await TestPostgres.start();
@@ -156,7 +173,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const writeDocs = argv.includes("--docs") || (!quick && !argv.includes("--no-docs"));
+  const writeDocs =
+    only === undefined && (argv.includes("--docs") || (!quick && !argv.includes("--no-docs")));
   if (writeDocs) {
     writeFileSync(resolve(DOCS, "benchmarks.md"), benchmarksMarkdown(results));
     writeFileSync(resolve(DOCS, "benchmarks.svg"), chartSvg(results));

@@ -27,7 +27,9 @@ export class SqliteRetention implements RetentionStore {
       () => {
         const runs = this.sql
           .get(
-            `SELECT id FROM runs WHERE ended_at IS NOT NULL AND ended_at < ? AND status IN (${FINISHED})
+            // Without statistics the planner prefers runs_status and sorts every finished run.
+            `SELECT id FROM runs INDEXED BY runs_ended
+             WHERE ended_at IS NOT NULL AND ended_at < ? AND status IN (${FINISHED})
              ORDER BY ended_at LIMIT ?`,
           )
           .all(input.before, input.limit) as Row[];
@@ -63,16 +65,10 @@ export class SqliteRetention implements RetentionStore {
             ? this.sql
                 .get(
                   `SELECT id, received_at FROM events
-                   WHERE received_at < ? AND received_at >= ? AND (received_at > ? OR id > ?)
+                   WHERE received_at < ? AND (received_at, id) > (?, ?)
                    ORDER BY received_at, id LIMIT ?`,
                 )
-                .all(
-                  cutoff,
-                  input.after.receivedAt,
-                  input.after.receivedAt,
-                  input.after.id,
-                  input.limit,
-                )
+                .all(cutoff, input.after.receivedAt, input.after.id, input.limit)
             : this.sql
                 .get(
                   "SELECT id, received_at FROM events WHERE received_at < ? ORDER BY received_at, id LIMIT ?",

@@ -5,10 +5,17 @@ import type { Logger } from "../logger.js";
 import { QueueKind } from "../queue-items.js";
 
 /**
- * Sizes of one batch: each is one short transaction (SQLite: a few ms on the event loop, during
- * which other writes wait), measured by `npm run bench` (docs/operations.md, "Retention").
+ * Sizes of one batch: each is one short transaction of a few hundred rows (32 runs of 3 steps
+ * are ~350 rows with their history and links), a few ms on SQLite, during which other writes
+ * wait (`npm run bench`, docs/operations.md "Retention").
  */
-export const BATCH = { runs: 200, events: 500, sweep: 500 } as const;
+export const BATCH = { runs: 32, events: 300, sweep: 300 } as const;
+
+/**
+ * After each batch the pruner rests twice as long as the batch took, so a pass takes at most a
+ * third of the database's time, and a server busy with runs falls behind by no more than that.
+ */
+const PAUSE_FACTOR = 2;
 
 /**
  * Work that reads events by id after they were stored: routing, and debounce and batch windows.
@@ -20,8 +27,8 @@ const READER_MARGIN_MS = 60_000;
 
 /** Free pages kept for reuse rather than given back: at least this, or a tenth of the file. */
 const KEEP_FREE_BYTES = 8 * 1024 * 1024;
-/** Given back per write; ~16 MiB of page moves takes tens of ms, then others write again. */
-const RECLAIM_STEP_BYTES = 16 * 1024 * 1024;
+/** Given back per write: moving 4 MiB of pages takes ~10 ms, then others write again. */
+const RECLAIM_STEP_BYTES = 4 * 1024 * 1024;
 
 export interface PassReport {
   runs: number;
@@ -30,11 +37,13 @@ export interface PassReport {
   aiCalls: number;
   waits: number;
   events: number;
-  eventKeys: number;
+  idempotencyKeys: number;
   flowState: number;
   sessions: number;
   reclaimedBytes: number;
   batches: number;
+  /** Time spent inside batches (ms); the rest of `ms` is the pauses between them. */
+  busyMs: number;
   /** The longest single batch (ms): how long other writes waited at most. */
   longestBatchMs: number;
   ms: number;
@@ -44,8 +53,8 @@ export interface PassReport {
  * Deletes what `--retention` no longer keeps, and expired housekeeping rows (event idempotency
  * keys, flow-control state, dashboard sessions) whether retention is on or not, then gives
  * SQLite's free pages back. A pass runs soon after start and then every `intervalMs`, in small
- * batches with a pause after each as long as the batch took, so pruning never holds the
- * database for long and leaves at least half of it to the work. Any node may prune: the store
+ * batches with a pause after each, so pruning never holds the database for long and leaves at
+ * least two thirds of its time to the work. Any node may prune: the store
  * makes concurrent passes on one Postgres database take different rows.
  */
 export class Pruner {
@@ -114,13 +123,16 @@ export class Pruner {
         return pruned.scanned === BATCH.events;
       });
     }
-    const sweep = (key: "eventKeys" | "flowState" | "sessions", work: () => Promise<number>) =>
+    const sweep = (
+      key: "idempotencyKeys" | "flowState" | "sessions",
+      work: () => Promise<number>,
+    ) =>
       batch(async () => {
         const swept = await work();
         report[key] += swept;
         return swept === BATCH.sweep;
       });
-    await sweep("eventKeys", () => store.retention.sweepEventKeys(now, BATCH.sweep));
+    await sweep("idempotencyKeys", () => store.retention.sweepEventKeys(now, BATCH.sweep));
     await sweep("flowState", () => store.flow.sweep(now, BATCH.sweep));
     await sweep("sessions", () => store.sessions.sweep(now, BATCH.sweep));
     if (deleted(report) > 0) await this.reclaim(report, batch);
@@ -152,7 +164,7 @@ export class Pruner {
 
   /**
    * Runs `work` (one batch; true: there may be more) until it says done or the pruner stops,
-   * pausing after each batch as long as it took.
+   * pausing after each batch (`PAUSE_FACTOR`).
    */
   private batcher(report: PassReport) {
     return async (work: () => Promise<boolean>): Promise<void> => {
@@ -162,9 +174,10 @@ export class Pruner {
         const more = await work();
         const took = performance.now() - started;
         report.batches++;
+        report.busyMs += took;
         report.longestBatchMs = Math.max(report.longestBatchMs, took);
         if (!more) return;
-        await sleep(Math.max(1, took));
+        await sleep(Math.max(1, took * PAUSE_FACTOR));
       }
     };
   }
@@ -196,24 +209,26 @@ function emptyReport(): PassReport {
     aiCalls: 0,
     waits: 0,
     events: 0,
-    eventKeys: 0,
+    idempotencyKeys: 0,
     flowState: 0,
     sessions: 0,
     reclaimedBytes: 0,
     batches: 0,
+    busyMs: 0,
     longestBatchMs: 0,
     ms: 0,
   };
 }
 
 function deleted(report: PassReport): number {
-  return report.runs + report.events + report.eventKeys + report.flowState + report.sessions;
+  return report.runs + report.events + report.idempotencyKeys + report.flowState + report.sessions;
 }
 
 function roundTimes(report: PassReport): PassReport {
   return {
     ...report,
     ms: Math.round(report.ms),
+    busyMs: Math.round(report.busyMs),
     longestBatchMs: Math.round(report.longestBatchMs * 10) / 10,
   };
 }
