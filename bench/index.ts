@@ -9,6 +9,7 @@ import { compareWithPeers, describePeers, runPeers } from "./peers/index.js";
 import { TestPostgres } from "../packages/store-postgres/test/postgres.js";
 import { benchPostgres } from "./postgres.js";
 import { benchRetention, describeRetention } from "./retention.js";
+import { benchRetentionPostgres, describeRetentionPostgres } from "./retention-postgres.js";
 import { type BenchResults, benchmarksMarkdown, chartSvg } from "./report.js";
 
 const DOCS = resolve(import.meta.dirname, "../docs");
@@ -111,6 +112,16 @@ async function main(): Promise<void> {
   if (retention) {
     results.retention = retention;
     for (const line of describeRetention(retention)) out(line);
+    if (!quick) {
+      const sample = retention.sample;
+      const onPostgres = await part("retention on Postgres", () =>
+        benchRetentionPostgres({ sample, runs: 100_000 }),
+      );
+      if (onPostgres) {
+        results.retentionPostgres = onPostgres;
+        out(describeRetentionPostgres(onPostgres));
+      }
+    }
   }
 
   if (!quick) {

@@ -8,7 +8,15 @@ import { serveFunctions, syncApp } from "./lib/app.js";
 import type { EventCursor } from "@ingot/store";
 import { type BenchServer, startIngot } from "./lib/ingot.js";
 import { type LatencySample, steadyLoad } from "./lib/load.js";
-import { ageRuns, bytesByTable, cloneRuns, fileBytes, usedBytes } from "./lib/sqlite-files.js";
+import {
+  ageRuns,
+  bytesByTable,
+  cloneRuns,
+  fileBytes,
+  type RunSample,
+  sampleRun,
+  usedBytes,
+} from "./lib/sqlite-files.js";
 import { fmt, summarize } from "./lib/stats.js";
 
 export interface RetentionResult {
@@ -17,6 +25,8 @@ export interface RetentionResult {
   bytesPerRun: number;
   /** The largest tables (indexes included) after those runs. */
   tables: { table: string; bytes: number }[];
+  /** One of the runs, row by row (copied into Postgres by the Postgres part). */
+  sample: RunSample;
   /** Their rows copied to this many runs, and the database file then. */
   clonedRuns: number;
   clonedFileBytes: number;
@@ -92,6 +102,7 @@ export async function benchRetention(options: {
     await completeRuns(server.url, options.runs);
     const bytesPerRun = (usedBytes(dataDir) - empty) / options.runs;
     const tables = bytesByTable(dataDir).slice(0, 6);
+    const sample = sampleRun(dataDir);
     await server.stop();
 
     ageRuns(dataDir, 2 * 3_600_000);
@@ -135,6 +146,7 @@ export async function benchRetention(options: {
       runs: options.runs,
       bytesPerRun,
       tables,
+      sample,
       clonedRuns: options.clonedRuns,
       clonedFileBytes,
       alone,

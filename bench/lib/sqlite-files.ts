@@ -101,3 +101,39 @@ export function cloneRuns(dataDir: string, copies: number): void {
     db.close();
   }
 }
+
+export type Row = Record<string, unknown>;
+
+/** One completed run's rows, to copy elsewhere (the Postgres retention bench). */
+export interface RunSample {
+  run: Row;
+  steps: Row[];
+  history: Row[];
+  /** Events linked to the run, then the run's `inngest/function.finished` event. */
+  events: Row[];
+}
+
+export function sampleRun(dataDir: string): RunSample {
+  const db = new Database(join(dataDir, "ingot.db"), { readonly: true });
+  try {
+    const run = db.prepare("SELECT * FROM runs WHERE status = 'Completed' LIMIT 1").get() as Row;
+    const linked = db
+      .prepare(
+        "SELECT events.* FROM run_events JOIN events ON events.id = event_id WHERE run_id = ?",
+      )
+      .all(run.id) as Row[];
+    const finished = db
+      .prepare(
+        "SELECT * FROM events WHERE name = 'inngest/function.finished' AND data LIKE ? LIMIT 1",
+      )
+      .get(`%${String(run.id)}%`) as Row | undefined;
+    return {
+      run,
+      steps: db.prepare("SELECT * FROM steps WHERE run_id = ?").all(run.id) as Row[],
+      history: db.prepare("SELECT * FROM history WHERE run_id = ?").all(run.id) as Row[],
+      events: finished ? [...linked, finished] : linked,
+    };
+  } finally {
+    db.close();
+  }
+}

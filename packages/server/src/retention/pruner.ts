@@ -54,8 +54,8 @@ export interface PassReport {
  * keys, flow-control state, dashboard sessions) whether retention is on or not, then gives
  * SQLite's free pages back. A pass runs soon after start and then every `intervalMs`, in small
  * batches with a pause after each, so pruning never holds the database for long and leaves at
- * least two thirds of its time to the work. Any node may prune: the store
- * makes concurrent passes on one Postgres database take different rows.
+ * least two thirds of its time to the work. Any node may prune: the store makes concurrent
+ * passes on one Postgres database take different rows.
  */
 export class Pruner {
   private timer: NodeJS.Timeout | undefined;
@@ -191,8 +191,8 @@ export class Pruner {
     const usage = await retention.usage();
     if (!usage.shrinks) return;
     let excess = usage.freeBytes - Math.max(KEEP_FREE_BYTES, usage.bytes / 10);
+    if (excess <= 0) return;
     await batch(async () => {
-      if (excess <= 0) return false;
       const freed = await retention.reclaim(Math.min(excess, RECLAIM_STEP_BYTES));
       report.reclaimedBytes += freed;
       excess -= freed;
