@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   }
 
   const backlog = quick
-    ? { runs: 1_000, clonedRuns: 20_000, ratePerSecond: 20, baselineSeconds: 10 }
+    ? { runs: 500, clonedRuns: 10_000, ratePerSecond: 20, baselineSeconds: 5 }
     : { runs: 10_000, clonedRuns: 100_000, ratePerSecond: 20, baselineSeconds: 20 };
   const retention = await part("retention", () => benchRetention(backlog));
   if (retention) {
