@@ -10,18 +10,26 @@ import { compareWithPeers, describePeers, runPeers } from "./peers/index.js";
 import { TestPostgres } from "../packages/store-postgres/test/postgres.js";
 import { benchPostgres } from "./postgres.js";
 import { benchPythonChat } from "./python-chat.js";
+import { benchRetention, describeRetention } from "./retention.js";
+import { benchRetentionPostgres, describeRetentionPostgres } from "./retention-postgres.js";
 import { type BenchResults, benchmarksMarkdown, chartSvg } from "./report.js";
 
 const DOCS = resolve(import.meta.dirname, "../docs");
 
 /**
- * `npm run bench [-- --quick] [--no-peers] [--no-docs]`: measures, prints one summary line per
- * metric, and rewrites docs/benchmarks.md and docs/benchmarks.svg (a full run; `--quick` writes
- * them only with `--docs`). Never part of `npm test`. Every number is measured in this run.
+ * `npm run bench [-- --quick] [--no-peers] [--no-docs] [--only=NAME,…]`: measures, prints one
+ * summary line per metric, and rewrites docs/benchmarks.md and docs/benchmarks.svg (a full run;
+ * `--quick` writes them only with `--docs`; `--only` runs the parts whose names contain one of
+ * the words, e.g. `--only=retention`, and never writes them). Never part of `npm test`. Every
+ * number is measured in this run.
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const quick = argv.includes("--quick");
+  const only = argv
+    .find((arg) => arg.startsWith("--only="))
+    ?.slice("--only=".length)
+    .split(",");
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const started = performance.now();
   const results: BenchResults = {
@@ -32,6 +40,7 @@ async function main(): Promise<void> {
   };
   /** Runs one part; a failure is reported and the bench goes on with the rest. */
   const part = async <T>(name: string, work: () => Promise<T>): Promise<T | undefined> => {
+    if (only && !only.some((word) => name.includes(word))) return undefined;
     process.stderr.write(`[bench] ${name}…\n`);
     try {
       return await work();
@@ -110,6 +119,24 @@ async function main(): Promise<void> {
     results.realtime = realtime;
     for (const line of describeRealtime(realtime)) out(line);
   }
+  const backlog = quick
+    ? { runs: 500, clonedRuns: 10_000, ratePerSecond: 20, baselineSeconds: 5 }
+    : { runs: 10_000, clonedRuns: 100_000, ratePerSecond: 20, baselineSeconds: 20 };
+  const retention = await part("retention", () => benchRetention(backlog));
+  if (retention) {
+    results.retention = retention;
+    for (const line of describeRetention(retention)) out(line);
+    if (!quick) {
+      const sample = retention.sample;
+      const onPostgres = await part("retention on Postgres", () =>
+        benchRetentionPostgres({ sample, runs: 100_000 }),
+      );
+      if (onPostgres) {
+        results.retentionPostgres = onPostgres;
+        out(describeRetentionPostgres(onPostgres));
+      }
+    }
+  }
 
   if (!quick) {
     const pgCore = await part("durable steps on Postgres", async () => {
@@ -171,7 +198,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const writeDocs = argv.includes("--docs") || (!quick && !argv.includes("--no-docs"));
+  const writeDocs =
+    only === undefined && (argv.includes("--docs") || (!quick && !argv.includes("--no-docs")));
   if (writeDocs) {
     writeFileSync(resolve(DOCS, "benchmarks.md"), benchmarksMarkdown(results));
     writeFileSync(resolve(DOCS, "benchmarks.svg"), chartSvg(results));

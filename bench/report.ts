@@ -5,6 +5,8 @@ import type { RealtimeResults } from "./realtime.js";
 import { fmt } from "./lib/stats.js";
 import type { PeerResults } from "./peers/index.js";
 import type { PostgresThroughput } from "./postgres.js";
+import type { RetentionResult } from "./retention.js";
+import type { PostgresRetentionResult } from "./retention-postgres.js";
 
 /** Everything one `npm run bench` measured; a field is missing when its part failed. */
 export interface BenchResults {
@@ -31,6 +33,8 @@ export interface BenchResults {
   peers?: PeerResults;
   /** examples/python-chat: POST a question, poll until done (ms). */
   pythonChat?: { n: number; p50: number; p95: number; max: number };
+  retention?: RetentionResult;
+  retentionPostgres?: PostgresRetentionResult;
   /** Parts that failed or were skipped, with why. */
   problems: string[];
 }
@@ -352,6 +356,7 @@ export function benchmarksMarkdown(results: BenchResults): string {
       );
   }
   if (results.realtime) push(...realtimeSection(results.realtime));
+  if (results.retention) push(...retentionSection(results.retention, results.retentionPostgres));
   push(...WHERE_TIME_GOES);
   return `${lines.join("\n")}\n`;
 }
@@ -371,6 +376,24 @@ function realtimeSection(r: RealtimeResults): string[] {
     ),
     "",
     `Messages one node takes in and delivers (${t.publishers} publishers, one HTTP publish per message as AgentKit does, 1 subscriber, ${t.messages.toLocaleString("en-US")} messages): **${fmt(t.ingot, 0)}/s** (bare ws: ${fmt(t.baseline, 0)}/s, ${fmt((100 * t.ingot) / t.baseline, 0)}%).`,
+    "",
+  ];
+}
+
+function retentionSection(r: RetentionResult, pg?: PostgresRetentionResult): string[] {
+  const mib = (bytes: number) => fmt(bytes / 1_048_576, 1);
+  const rows = r.pass.runs + r.pass.steps + r.pass.history + r.pass.events;
+  return [
+    "## Retention",
+    "",
+    `- Disk: **${fmt(r.bytesPerRun / 1024, 2)} KiB per run** of the 3-step function (SQLite, ${r.runs.toLocaleString("en-US")} runs through the SDK, indexes included): **${mib(r.bytesPerRun * 100_000)} MiB per 100,000 runs**. Their rows copied to ${r.clonedRuns.toLocaleString("en-US")} runs make a ${mib(r.clonedFileBytes)} MiB file. Largest tables: ${r.tables.map((t) => `${t.table} ${mib(t.bytes)} MiB`).join(", ")} (for ${r.runs.toLocaleString("en-US")} runs).`,
+    `- Pruning those ${r.clonedRuns.toLocaleString("en-US")} runs on a copy, nothing else running: ${r.alone.rows.toLocaleString("en-US")} rows in ${fmt(r.alone.seconds, 1)} s, **${fmt(r.alone.rows / r.alone.seconds, 0)} rows/s**; a batch of ${r.alone.runBatch.size} runs takes p50 ${fmt(r.alone.runBatch.p50)} ms, p99 ${fmt(r.alone.runBatch.p99)} ms; a batch of ${r.alone.eventBatch.size} events p50 ${fmt(r.alone.eventBatch.p50)} ms, p99 ${fmt(r.alone.eventBatch.p99)} ms.`,
+    `- In the server (\`--retention 1h\`, the backlog two hours old) under a steady ${r.ratePerSecond} runs/s: the pass deleted ${rows.toLocaleString("en-US")} rows in ${r.pass.batches} batches (${fmt(r.pass.busyMs / 1000, 1)} s in batches, ${fmt(r.pass.ms / 1000, 1)} s with the pauses; longest batch ${fmt(r.pass.longestBatchMs, 1)} ms) and gave ${mib(r.pass.reclaimedBytes)} MiB back (file ${mib(r.clonedFileBytes)} → ${mib(r.afterPassFileBytes)} MiB). 3-step run latency p50 / p99: **${fmt(r.baseline.p50)} / ${fmt(r.baseline.p99)} ms** without pruning (${r.baseline.n} runs), **${fmt(r.duringPass.p50)} / ${fmt(r.duringPass.p99)} ms** during the pass (${r.duringPass.n} runs).`,
+    ...(pg
+      ? [
+          `- Postgres (local 15, the same rows copied ${pg.runs.toLocaleString("en-US")} times): **${fmt(pg.bytesPer100k / 1_048_576, 1)} MiB per 100,000 runs** (tables, indexes and TOAST); pruned alone at **${fmt(pg.rows / pg.seconds, 0)} rows/s**, a batch of ${pg.runBatch.size} runs p50 ${fmt(pg.runBatch.p50)} ms, p99 ${fmt(pg.runBatch.p99)} ms; of ${pg.eventBatch.size} events p50 ${fmt(pg.eventBatch.p50)} ms, p99 ${fmt(pg.eventBatch.p99)} ms.`,
+        ]
+      : []),
     "",
   ];
 }

@@ -8,6 +8,9 @@ const CLI = resolve(import.meta.dirname, "../../packages/cli/dist/bin.js");
 export interface BenchServer {
   url: string;
   pid: number;
+  dataDir: string;
+  /** What the server logged, when started with `captureLog` (otherwise it goes to stderr). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -15,8 +18,9 @@ export interface BenchServer {
 export async function startIngot(
   args: string[] = [],
   env: Record<string, string> = {},
+  options: { dataDir?: string; captureLog?: boolean } = {},
 ): Promise<BenchServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "ingot-bench-"));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "ingot-bench-"));
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -32,8 +36,13 @@ export async function startIngot(
       "warn",
       ...args,
     ],
-    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } },
+    {
+      stdio: ["ignore", "pipe", options.captureLog ? "pipe" : "inherit"],
+      env: { ...process.env, ...env },
+    },
   );
+  let log = "";
+  child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -46,6 +55,8 @@ export async function startIngot(
   return {
     url,
     pid: child.pid ?? 0,
+    dataDir,
+    log: () => log,
     stop: () =>
       new Promise((done) => {
         child.once("exit", () => done());

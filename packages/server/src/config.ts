@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { dashboardTokenProblem, eventKeyProblem, signingKeyProblem } from "./security/keys.js";
 import { DEFAULT_AI_HOSTS } from "./security/net-guard.js";
-import { parseEnvValue, SettingError, SETTINGS } from "./settings.js";
+import { MIN_DURATION_MS, parseEnvValue, SettingError, SETTINGS } from "./settings.js";
 
 /**
  * Server configuration, resolved once (defaults < environment < flags), validated, passed down.
@@ -78,6 +78,16 @@ export const ServerConfig = z.object({
   trustProxy: z.boolean(),
   /** Keep per-run timelines of the last n runs (`GET /v1/runs/:id/trace`); 0 = off. */
   traceRuns: z.number().int().min(0).max(1_000_000),
+  /**
+   * Finished runs (with their steps, history and AI calls) and events older than this are
+   * deleted (ms); 0 keeps everything. See `parseDuration`.
+   */
+  retentionMs: z
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || ms >= MIN_DURATION_MS, {
+      message: `expected 0 (off) or at least ${MIN_DURATION_MS} ms`,
+    }),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -121,6 +131,7 @@ export function defaultConfig(mode: ServerMode): ServerConfig {
     providerKeys: {},
     trustProxy: false,
     traceRuns: 0,
+    retentionMs: 0,
   };
 }
 

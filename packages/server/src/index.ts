@@ -18,6 +18,7 @@ export {
   SettingError,
   flagLabel,
   parseFlagValue,
+  parseDuration,
   type Setting,
   type SettingKind,
 } from "./settings.js";

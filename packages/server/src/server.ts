@@ -33,6 +33,7 @@ import { EventIngest } from "./ingest.js";
 import { itemHandler } from "./item-handlers.js";
 import { createLogger, type Logger } from "./logger.js";
 import { FunctionRegistry } from "./registry.js";
+import { Pruner } from "./retention/pruner.js";
 import { Runner } from "./runner.js";
 import { SdkClient } from "./sdk-client.js";
 import { SecretVault } from "./security/secrets.js";
@@ -257,6 +258,7 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
     realtime,
   };
   const app = createHttpApp(deps);
+  const pruner = new Pruner({ store, clock, logger, retentionMs: config.retentionMs });
   let http: ServerType | undefined;
   let unsubscribe: (() => void) | undefined;
   let registryPoll: NodeJS.Timeout | undefined;
@@ -293,6 +295,8 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
       await executor.start();
       streams.start();
       syncer.startDiscovery(config.appUrls);
+      await describeRetention(store, config, logger);
+      pruner.start();
     },
     async stop() {
       syncer.stop();
@@ -306,12 +310,27 @@ export function createIngotServer(config: ServerConfig, options: ServerOptions =
         if ("closeAllConnections" in http) http.closeAllConnections();
       });
       await executor.stop();
+      await pruner.stop();
       await Promise.all([sdk.close(), providers.close(), guardedProviders.close()]);
       await store.close();
       lock?.release();
     },
   };
   return server;
+}
+
+/** One line at start when retention is on, and what an older SQLite file will not do. */
+async function describeRetention(store: Store, config: ServerConfig, logger: Logger) {
+  if (config.retentionMs === 0) return;
+  logger.info(
+    { retentionMs: config.retentionMs },
+    "retention on: finished runs and events older than this are deleted",
+  );
+  if (store.dialect === "sqlite" && !(await store.retention.usage()).shrinks) {
+    logger.info(
+      "the SQLite database predates incremental auto-vacuum: pruned space is reused but the file does not shrink; docs/operations.md (Retention) says how to convert it",
+    );
+  }
 }
 
 function formatHost(host: string): string {

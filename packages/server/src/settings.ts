@@ -1,3 +1,4 @@
+import { parseDurationMs } from "@ingot/protocol";
 import type { ServerConfig } from "./config.js";
 
 /**
@@ -17,7 +18,9 @@ export type SettingKind =
   /** Flag: repeatable. Environment: a comma-separated list. */
   | "list"
   /** Environment only: `name=value,name=value`. */
-  | "pairs";
+  | "pairs"
+  /** A duration in the SDK's syntax (`7d`, `36h`, `1w2d`, at least `1s`) or `off`; held in ms, 0 = off. */
+  | "duration";
 
 export interface Setting {
   key: keyof ServerConfig;
@@ -61,6 +64,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: "logLevel", kind: "string", flag: "log-level", env: "INGOT_LOG_LEVEL", arg: "LEVEL", meaning: "fatal, error, warn, info, debug, trace or silent; logs go to stderr" },
   { key: "syncIntervalMs", kind: "integer", env: "INGOT_SYNC_INTERVAL_MS", meaning: "how often -u apps are re-synced" },
   { key: "leaseMs", kind: "integer", env: "INGOT_LEASE_MS", meaning: "lease on a claimed queue item, renewed every third of it; another node takes the item over once it expires" },
+  { key: "retentionMs", kind: "duration", flag: "retention", env: "INGOT_RETENTION", arg: "DURATION", shown: "off (keep everything)", meaning: "delete finished runs (steps, history, AI calls) and events older than this, e.g. 7d, 36h or 90m (see docs/operations.md, Retention)" },
   { key: "traceRuns", kind: "integer", env: "INGOT_TRACE_RUNS", shown: "0 (off)", meaning: "keep a phase-by-phase timeline of the last n runs: GET /v1/runs/:id/trace" },
   { key: "maxBodyBytes", kind: "integer", env: "INGOT_MAX_BODY_BYTES", meaning: "largest request body on /e/ and /fn/register" },
   { key: "inlineStateBytes", kind: "integer", env: "INGOT_INLINE_STATE_BYTES", meaning: "above this a request hands state over via use_api" },
@@ -111,6 +115,8 @@ export function parseEnvValue(setting: Setting, text: string | undefined): unkno
       const pairs = parsePairs(value);
       return Object.keys(pairs).length > 0 ? pairs : undefined;
     }
+    case "duration":
+      return parseDuration(name, value);
   }
 }
 
@@ -120,7 +126,27 @@ export function parseFlagValue(setting: Setting, given: string | boolean | strin
   if (setting.kind === "boolean") return setting.flag?.startsWith("no-") ? !given : Boolean(given);
   if (setting.kind === "list") return Array.isArray(given) ? given : [String(given)];
   const text = Array.isArray(given) ? (given.at(-1) ?? "") : String(given);
+  if (setting.kind === "duration") return parseDuration(name, text);
   return setting.kind === "integer" ? integer(name, text) : text;
+}
+
+/**
+ * The shortest duration a `duration` setting takes. Only tests and demos want seconds of
+ * retention; below a second, a run could be gone before a client polling for it sees it end.
+ */
+export const MIN_DURATION_MS = 1_000;
+
+/** `7d`, `36h`, `90m`, `1w2d` (the SDK's duration syntax) → ms; `off` → 0. */
+export function parseDuration(name: string, text: string): number {
+  const trimmed = text.trim();
+  if (trimmed.toLowerCase() === "off") return 0;
+  const ms = parseDurationMs(trimmed);
+  if (ms === undefined || ms < MIN_DURATION_MS) {
+    throw new SettingError(
+      `${name}: expected a duration of at least 1s such as 7d, 36h or 90m, or "off"; got "${text}"`,
+    );
+  }
+  return ms;
 }
 
 function integer(name: string, text: string): number {

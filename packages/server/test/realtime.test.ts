@@ -26,7 +26,9 @@ async function server(
       dataDir,
       port: 0,
       discovery: false,
-      ...(mode === "start" ? { signingKey: SIGNING_KEY, eventKeys: ["evt-key-realtime-test"] } : {}),
+      ...(mode === "start"
+        ? { signingKey: SIGNING_KEY, eventKeys: ["evt-key-realtime-test"] }
+        : {}),
     },
     {},
   );

@@ -107,8 +107,9 @@ class Broken extends Error {
  * COMMIT is rolled back by the server, so it is re-run from the start; a drop during COMMIT is
  * reported (`postgres_commit_unknown`), never retried. Single statements outside transactions
  * are all idempotent in effect in this package (reads, lease extension, app error and removal,
- * flow sweeps; a repeated claim leases other items and the unanswered lease expires), so they
- * are repeated; a repeat after a lost answer may report less (`apps.remove` → false).
+ * sweeps and pruning; a repeated claim leases other items and the unanswered lease expires), so
+ * they are repeated; a repeat after a lost answer may report less (`apps.remove` → false, fewer
+ * rows pruned).
  */
 export class Database implements Sql {
   readonly pool: pg.Pool;

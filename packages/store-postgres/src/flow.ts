@@ -22,10 +22,14 @@ export class PostgresFlow implements FlowStore {
       : undefined;
   }
 
-  async sweep(now: number): Promise<number> {
-    const { rowCount } = await this.db.query("DELETE FROM flow_state WHERE expires_at <= $1", [
-      now,
-    ]);
+  /** `LIMIT NULL` is no limit. Rows another node is sweeping are skipped, not waited for. */
+  async sweep(now: number, limit?: number): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `DELETE FROM flow_state WHERE (fn_id, kind, key) IN (
+         SELECT fn_id, kind, key FROM flow_state WHERE expires_at <= $1
+         LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [now, limit ?? null],
+    );
     return rowCount;
   }
 }

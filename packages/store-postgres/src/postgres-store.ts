@@ -10,6 +10,7 @@ import { migrate } from "./migrate.js";
 import { type ControlListener, type QueueListener, QueueNotifications } from "./notify.js";
 import { PostgresBroadcast } from "./broadcast.js";
 import { PostgresQueue } from "./queue.js";
+import { PostgresRetention } from "./retention.js";
 import { PostgresRuns } from "./runs.js";
 import { PostgresSessions } from "./sessions.js";
 import { PostgresWaits } from "./waits.js";
@@ -56,6 +57,7 @@ export class PostgresStore implements Store {
   readonly aiCalls: PostgresAiCalls;
   readonly flow: PostgresFlow;
   readonly sessions: PostgresSessions;
+  readonly retention: PostgresRetention;
   private readonly db: Database;
   private readonly notifications: QueueNotifications;
   private readonly broadcasts: PostgresBroadcast[] = [];
@@ -109,6 +111,7 @@ export class PostgresStore implements Store {
     this.aiCalls = new PostgresAiCalls(this.db);
     this.flow = new PostgresFlow(this.db);
     this.sessions = new PostgresSessions(this.db);
+    this.retention = new PostgresRetention(this.db);
   }
 
   /** Applies pending migrations (under an advisory lock, so nodes may start together). */

@@ -26,10 +26,13 @@ export class PostgresSessions implements SessionStore {
     return rowCount > 0;
   }
 
-  async sweep(now: number): Promise<number> {
+  /** `LIMIT NULL` is no limit. Rows another node is sweeping are skipped, not waited for. */
+  async sweep(now: number, limit?: number): Promise<number> {
     const { rowCount } = await this.db.query(
-      "DELETE FROM dashboard_sessions WHERE expires_at <= $1",
-      [now],
+      `DELETE FROM dashboard_sessions WHERE digest IN (
+         SELECT digest FROM dashboard_sessions WHERE expires_at <= $1
+         LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [now, limit ?? null],
     );
     return rowCount;
   }

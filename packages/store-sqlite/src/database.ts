@@ -41,6 +41,10 @@ export function openDatabase(options: OpenOptions): Db {
 }
 
 function configure(db: Db, options: OpenOptions): void {
+  // Pruned space goes back to the file system (see SqliteRetention.reclaim). The mode can only
+  // be chosen before the first table exists; an older database keeps reusing its free pages
+  // without shrinking until a one-time VACUUM (docs/operations.md, "Retention").
+  if (db.pragma("page_count", { simple: true }) === 0) db.pragma("auto_vacuum = INCREMENTAL");
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
   db.pragma("busy_timeout = 5000");

@@ -30,9 +30,17 @@ export class SqliteFlow implements FlowStore {
     );
   }
 
-  sweep(now: number): Promise<number> {
+  sweep(now: number, limit = -1): Promise<number> {
+    // LIMIT -1: no limit.
     return this.writer.write(
-      () => this.sql.get("DELETE FROM flow_state WHERE expires_at <= ?").run(now).changes,
+      () =>
+        this.sql
+          .get(
+            `DELETE FROM flow_state WHERE (fn_id, kind, key) IN (
+               SELECT fn_id, kind, key FROM flow_state WHERE expires_at <= ? LIMIT ?)`,
+          )
+          .run(now, limit).changes,
+      { durable: false },
     );
   }
 }

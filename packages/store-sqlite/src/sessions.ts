@@ -29,9 +29,17 @@ export class SqliteSessions implements SessionStore {
     );
   }
 
-  sweep(now: number): Promise<number> {
+  sweep(now: number, limit = -1): Promise<number> {
+    // LIMIT -1: no limit.
     return this.writer.write(
-      () => this.sql.get("DELETE FROM dashboard_sessions WHERE expires_at <= ?").run(now).changes,
+      () =>
+        this.sql
+          .get(
+            `DELETE FROM dashboard_sessions WHERE digest IN (
+               SELECT digest FROM dashboard_sessions WHERE expires_at <= ? LIMIT ?)`,
+          )
+          .run(now, limit).changes,
+      { durable: false },
     );
   }
 }

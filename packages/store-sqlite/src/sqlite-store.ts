@@ -10,6 +10,7 @@ import { SqliteEvents } from "./events.js";
 import { QueueWriter, SqliteQueue } from "./queue.js";
 import { Statements } from "./rows.js";
 import { SqliteRuns } from "./runs.js";
+import { SqliteRetention } from "./retention.js";
 import { SqliteSessions } from "./sessions.js";
 import { SqliteWaits } from "./waits.js";
 
@@ -31,6 +32,7 @@ export class SqliteStore implements Store {
   readonly aiCalls: SqliteAiCalls;
   readonly flow: SqliteFlow;
   readonly sessions: SqliteSessions;
+  readonly retention: SqliteRetention;
   private readonly queueWriter: QueueWriter;
   private readonly db: Db;
   private readonly writer: GroupCommitter;
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
     this.aiCalls = new SqliteAiCalls(sql);
     this.flow = new SqliteFlow(sql, this.writer);
     this.sessions = new SqliteSessions(sql, this.writer);
+    this.retention = new SqliteRetention(this.db, sql, this.writer);
     this.queueWriter = queueWriter;
     this.changesets = new ChangesetWriter(sql, queueWriter, this.events, this.aiCalls);
   }

@@ -39,6 +39,7 @@ export interface Store {
   readonly aiCalls: AiCallStore;
   readonly flow: FlowStore;
   readonly sessions: SessionStore;
+  readonly retention: RetentionStore;
   /** Applies a changeset atomically. */
   commit(changes: Changeset): Promise<CommitResult>;
   close(): Promise<void>;
@@ -218,8 +219,8 @@ export interface FlowStore {
     key: string;
     now: number;
   }): Promise<FlowRecord | undefined>;
-  /** Drops expired state (housekeeping). */
-  sweep(now: number): Promise<number>;
+  /** Drops expired state (housekeeping): up to `limit` rows when given, else all. */
+  sweep(now: number, limit?: number): Promise<number>;
 }
 
 /**
@@ -232,8 +233,71 @@ export interface SessionStore {
   valid(digest: string, now: number): Promise<boolean>;
   /** Ends a session (logout); false when there was none. */
   revoke(digest: string): Promise<boolean>;
-  /** Drops expired sessions (housekeeping). */
-  sweep(now: number): Promise<number>;
+  /** Drops expired sessions (housekeeping): up to `limit` rows when given, else all. */
+  sweep(now: number, limit?: number): Promise<number>;
+}
+
+/** Rows one `pruneRuns` batch deleted, per table. */
+export interface PrunedRuns {
+  runs: number;
+  steps: number;
+  history: number;
+  aiCalls: number;
+  waits: number;
+}
+
+/** Position in the events' `(receivedAt, id)` order, where the next `pruneEvents` goes on. */
+export interface EventCursor {
+  receivedAt: number;
+  id: EventId;
+}
+
+export interface PrunedEvents {
+  deleted: number;
+  /** Events looked at (deleted or kept); fewer than the limit: the range is done. */
+  scanned: number;
+  /** The last event looked at; pass it as `after` to go on. */
+  last?: EventCursor;
+}
+
+/**
+ * Deleting old data (`--retention`), in small batches: each call is one short transaction, so
+ * writers wait for at most one batch. Several nodes may prune one database at once: each row is
+ * deleted, and counted, by one of them (Postgres: `FOR UPDATE SKIP LOCKED`).
+ */
+export interface RetentionStore {
+  /**
+   * Deletes up to `limit` finished runs (Completed, Failed, Cancelled) that ended before
+   * `before`, oldest first, each together with its steps, history, AI calls, waits and event
+   * links. Unfinished runs are never touched, however old.
+   */
+  pruneRuns(input: { before: number; limit: number }): Promise<PrunedRuns>;
+  /**
+   * Looks at up to `limit` events received before `before` (after `after`, in `(receivedAt, id)`
+   * order) and deletes those that may no longer be read: no run links to them, and they were
+   * received more than `readerMarginMs` before the oldest queue item of one of the `readers`
+   * kinds (work that reads events by id, such as routing or a debounce window, still pending).
+   */
+  pruneEvents(input: {
+    before: number;
+    limit: number;
+    after?: EventCursor;
+    readers: readonly string[];
+    readerMarginMs: number;
+  }): Promise<PrunedEvents>;
+  /** Deletes up to `limit` event idempotency keys whose window ended at or before `now`. */
+  sweepEventKeys(now: number, limit: number): Promise<number>;
+  /**
+   * Bytes the database takes, how many of them are free pages waiting for reuse, and whether
+   * `reclaim` can give free pages back (`shrinks`).
+   */
+  usage(): Promise<{ bytes: number; freeBytes: number; shrinks: boolean }>;
+  /**
+   * Gives up to `maxBytes` of free pages back to the file system (SQLite with incremental
+   * auto-vacuum). 0 where the backend cannot, or reclaims space by itself (Postgres: autovacuum
+   * makes dead rows' space reusable; the files do not shrink).
+   */
+  reclaim(maxBytes: number): Promise<number>;
 }
 
 export type { StepId };

@@ -11,6 +11,7 @@ import {
 } from "@ingot/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FlowWrite } from "../src/index.js";
+import { retentionCases } from "./conformance-retention.js";
 import type {
   AppSync,
   Changeset,
@@ -68,6 +69,7 @@ export function defineStoreConformance(name: string, open: () => Promise<OpenedS
     describe("concurrency", () => concurrencyCases(ctx));
     describe("flow control", () => flowCases(ctx));
     describe("sessions", () => sessionCases(ctx));
+    describe("retention", () => retentionCases(ctx));
   });
 }
 

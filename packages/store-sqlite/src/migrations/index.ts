@@ -3,6 +3,7 @@ import { sql as aiCalls } from "./002-ai-calls.js";
 import { sql as flowControl } from "./003-flow-control.js";
 import { sql as sessions } from "./004-sessions.js";
 import { sql as eventRouting } from "./005-event-routing.js";
+import { sql as retention } from "./006-retention.js";
 
 /** Numbered migrations; the Postgres backend keeps the same numbers and names. */
 export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = [
@@ -11,4 +12,5 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
   { id: 3, name: "flow-control", sql: flowControl },
   { id: 4, name: "sessions", sql: sessions },
   { id: 5, name: "event-routing", sql: eventRouting },
+  { id: 6, name: "retention", sql: retention },
 ];
