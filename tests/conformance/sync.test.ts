@@ -171,34 +171,86 @@ describe("app sync and triggers", () => {
     ).toBe(true);
   });
 
-  it("rejects invalid function configs with a message naming the function and field", async () => {
-    const register = await api.json<{ error: string; status: number }>("/fn/register", {
+  const fnConfig = (id: string) => ({
+    id,
+    triggers: [{ event: "x/y" }],
+    steps: {
+      step: {
+        id: "step",
+        name: "step",
+        runtime: { type: "http", url: `http://127.0.0.1:1/api/inngest?fnId=${id}&stepId=step` },
+      },
+    },
+  });
+  const registerRaw = (appName: string, functions: unknown[]) =>
+    api.json<{ error: string; code: string }>("/fn/register", {
       method: "POST",
-      body: JSON.stringify({
-        url: "http://127.0.0.1:1/api/inngest",
-        appName: "bad-app",
-        functions: [
-          {
-            id: "bad-app-f",
-            triggers: [{ event: "x/y", expression: "event.data.( ==" }],
-            steps: {
-              step: {
-                id: "step",
-                name: "step",
-                runtime: {
-                  type: "http",
-                  url: "http://127.0.0.1:1/api/inngest?fnId=bad-app-f&stepId=step",
+      body: JSON.stringify({ url: "http://127.0.0.1:1/api/inngest", appName, functions }),
+    });
+
+  it("rejects invalid function configs with a message naming the function and field", async () => {
+    const register = await api.json<{ error: string; status: number; code: string }>(
+      "/fn/register",
+      {
+        method: "POST",
+        body: JSON.stringify({
+          url: "http://127.0.0.1:1/api/inngest",
+          appName: "bad-app",
+          functions: [
+            {
+              id: "bad-app-f",
+              triggers: [{ event: "x/y", expression: "event.data.( ==" }],
+              steps: {
+                step: {
+                  id: "step",
+                  name: "step",
+                  runtime: {
+                    type: "http",
+                    url: "http://127.0.0.1:1/api/inngest?fnId=bad-app-f&stepId=step",
+                  },
                 },
               },
             },
-          },
-        ],
-      }),
-    });
+          ],
+        }),
+      },
+    );
     expect(register.status).toBe(400);
     expect(register.body.status).toBe(400);
+    expect(register.body.code).toBe("invalid_expression");
     expect(register.body.error).toContain("bad-app-f.triggers[0].expression");
     expect(await functionsOf("bad-app", true)).toEqual([]);
+
+    // Crons: five fields or six (seconds first) are taken; seven are not, whatever croner says.
+    const cron = (id: string, schedule: string) =>
+      registerRaw("cron-app", [{ ...fnConfig(`cron-app-${id}`), triggers: [{ cron: schedule }] }]);
+    expect((await cron("five", "*/5 * * * *")).status).toBe(200);
+    expect((await cron("six", "*/5 * * * * *")).status).toBe(200);
+    const seven = await cron("seven", "0 0 12 * * * 2030");
+    expect(seven.status).toBe(400);
+    expect(seven.body.code).toBe("invalid_request");
+    expect(seven.body.error).toContain("cron-app-seven.triggers[0].cron");
+    expect(seven.body.error).toContain("six with seconds first");
+
+    // A bad expression next to another problem is an invalid request.
+    const mixed = await registerRaw("mixed-app", [
+      {
+        ...fnConfig("mixed-app-f"),
+        triggers: [{ cron: "at noon" }],
+        cancel: [{ event: "a/b", if: "((" }],
+      },
+    ]);
+    expect(mixed.body.code).toBe("invalid_request");
+
+    // App ids name apps in URLs and logs: no control characters, no `..` segment.
+    for (const appName of ["evil\u0000app", "../../etc", "apps/../x", "tab\tapp"]) {
+      const refused = await registerRaw(appName, []);
+      expect(refused.status, appName).toBe(400);
+      expect(refused.body.error, appName).toMatch(/control characters|"\.\." path segment/);
+    }
+    const { body: apps } = await api.json<{ data: { id: string }[] }>("/v1/apps");
+    expect(apps.data.map((app) => app.id).filter((id) => /\u0000|\.\./.test(id))).toEqual([]);
+    expect((await registerRaw("team/app-2.0", [])).status).toBe(200);
 
     const missing = await api.json<{ error: string }>("/fn/register", {
       method: "POST",

@@ -161,6 +161,13 @@ describe("the packed ingot package, installed alone", () => {
     expect(asset.status).toBe(200);
     expect(asset.type).toContain("javascript");
 
+    // `ready` comes before the first sync of `-u` finishes; an event sent earlier matches nothing.
+    await waitFor("the app to sync", async () => {
+      const apps = (await (await fetch(`${url}/v1/apps`)).json()) as {
+        data: { id: string; function_count: number }[];
+      };
+      return apps.data.find((app) => app.id === "my-app" && app.function_count === 1);
+    });
     expect(await helloRun(url, "dev")).toEqual({ greeting: "Hello, Ada!" });
     for (const proc of running.splice(0)) await proc.stop();
   });

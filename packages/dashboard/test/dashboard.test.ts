@@ -24,7 +24,7 @@ describe("dashboard (ingot dev)", () => {
   beforeAll(async () => {
     ensureDashboardBuilt();
     // Slow enough streaming that the run page sees tokens arrive before the call ends.
-    sim = await startLlmSim({ chunkDelayMs: 120 });
+    sim = await startLlmSim({ chunkDelayMs: 300 });
     sim.setDefault({ text: SUMMARY });
     ingot = await startIngot();
     api = new Api(ingot.url);

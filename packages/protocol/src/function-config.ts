@@ -81,12 +81,30 @@ export const FunctionConfig = sdkObject({
 export type FunctionConfig = z.infer<typeof FunctionConfig>;
 
 /**
+ * An app id as an SDK registers it (`new Inngest({ id })`, `app_id=`). Ids name apps in URLs,
+ * logs and the dashboard: no control characters (NUL included), no `..` path segment, 256
+ * characters at most. Anything else an SDK sends is kept as given.
+ */
+export const AppIdText = z
+  .string()
+  .min(1, "expected a non-empty app id")
+  .max(256, "expected an app id of at most 256 characters")
+  .refine(
+    (id) => !/[\u0000-\u001f\u007f]/.test(id),
+    "expected an app id without control characters",
+  )
+  .refine(
+    (id) => !id.split(/[/\\]/).includes(".."),
+    'expected an app id without a ".." path segment',
+  );
+
+/**
  * Body of `POST /fn/register` (spec §2.1). The Python SDK spells the app name `appname` and the
  * deploy type `deploy_type`; `sdkObject` maps both to the canonical keys.
  */
 export const RegisterRequest = sdkObject({
   url: z.string().min(1),
-  appName: z.string().min(1),
+  appName: AppIdText,
   functions: z.array(FunctionConfig).default([]),
   deployType: z.string().optional(),
   framework: z.string().optional(),
@@ -103,7 +121,7 @@ export type RegisterRequest = z.infer<typeof RegisterRequest>;
  * and Go SDKs send only `sdk_language` and `sdk_version` (see `sdkOf`).
  */
 export const InBandSyncResponse = sdkObject({
-  app_id: z.string().min(1),
+  app_id: AppIdText,
   url: z.string().min(1),
   functions: z.array(FunctionConfig).default([]),
   sdk: z.string().optional(),

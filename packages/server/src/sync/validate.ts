@@ -8,17 +8,25 @@ import {
 } from "@ingot/protocol";
 import { validateCron } from "../flow/cron.js";
 
+/** What is wrong with a registration; `expression` problems are invalid expressions. */
+interface Problem {
+  text: string;
+  expression?: true;
+}
+
 /** Durations and expressions of the flow-control options (spec §7.1). */
-function flowProblems(fn: FunctionConfig): string[] {
-  const problems: string[] = [];
+function flowProblems(fn: FunctionConfig): Problem[] {
+  const problems: Problem[] = [];
   const duration = (field: string, value: string | undefined): void => {
     if (value !== undefined && parseDurationMs(value) === undefined) {
-      problems.push(`${fn.id}.${field}: "${value}" is not a duration like "10s", "5m" or "1h"`);
+      problems.push({
+        text: `${fn.id}.${field}: "${value}" is not a duration like "10s", "5m" or "1h"`,
+      });
     }
   };
   const expression = (field: string, value: string | undefined): void => {
     const error = value ? validateExpression(value) : undefined;
-    if (error) problems.push(`${fn.id}.${field}: ${error}`);
+    if (error) problems.push({ text: `${fn.id}.${field}: ${error}`, expression: true });
   };
   expression("idempotency", fn.idempotency);
   duration("rateLimit.period", fn.rateLimit?.period);
@@ -42,43 +50,58 @@ function flowProblems(fn: FunctionConfig): string[] {
       : Array.isArray(concurrency)
         ? concurrency
         : [concurrency];
-  if (items.length > 2) problems.push(`${fn.id}.concurrency: at most two limits are supported`);
+  if (items.length > 2)
+    problems.push({ text: `${fn.id}.concurrency: at most two limits are supported` });
   items.forEach((item, index) => expression(`concurrency[${index}].key`, item.key));
   return problems;
 }
 
-/** Rejects configs we could not run, naming the function and field. */
+/**
+ * Rejects configs we could not run, naming the function and field. The code is
+ * `invalid_expression` when every problem is an expression that does not parse (docs/api.md),
+ * `invalid_request` otherwise.
+ */
 export function validateFunctions(functions: readonly FunctionConfig[]): void {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const fn of functions) {
-    if (seen.has(fn.id)) problems.push(`function "${fn.id}" is listed twice`);
-    seen.add(fn.id);
-    if (!fn.steps.step && Object.keys(fn.steps).length === 0)
-      problems.push(`${fn.id}: expected a step with a runtime URL`);
-    fn.triggers.forEach((trigger, index) => {
-      const where = `${fn.id}.triggers[${index}]`;
-      if (!isEventTrigger(trigger)) {
-        const error = validateCron(trigger.cron);
-        if (error) problems.push(`${where}.cron: ${error}`);
-      }
-      if (isEventTrigger(trigger)) {
-        if (!isValidEventPattern(trigger.event))
-          problems.push(`${where}.event: "${trigger.event}" is not a valid event name or pattern`);
-        const error = trigger.expression ? validateExpression(trigger.expression) : undefined;
-        if (error) problems.push(`${where}.expression: ${error}`);
-      }
-    });
-    for (const [index, cancel] of (fn.cancel ?? []).entries()) {
-      const error = cancel.if ? validateExpression(cancel.if) : undefined;
-      if (error) problems.push(`${fn.id}.cancel[${index}].if: ${error}`);
+  const problems = functions.flatMap((fn, index) => [
+    ...(functions.findIndex((other) => other.id === fn.id) < index
+      ? [{ text: `function "${fn.id}" is listed twice` }]
+      : []),
+    ...functionProblems(fn),
+  ]);
+  if (problems.length === 0) return;
+  const code = problems.every((problem) => problem.expression)
+    ? ErrorCode.InvalidExpression
+    : ErrorCode.InvalidRequest;
+  throw new IngotError(
+    code,
+    `At least one function is invalid: ${problems.map((problem) => problem.text).join("; ")}`,
+  );
+}
+
+function functionProblems(fn: FunctionConfig): Problem[] {
+  const problems: Problem[] = [];
+  const expression = (where: string, value: string | undefined): void => {
+    const error = value ? validateExpression(value) : undefined;
+    if (error) problems.push({ text: `${where}: ${error}`, expression: true });
+  };
+  if (!fn.steps.step && Object.keys(fn.steps).length === 0)
+    problems.push({ text: `${fn.id}: expected a step with a runtime URL` });
+  fn.triggers.forEach((trigger, index) => {
+    const where = `${fn.id}.triggers[${index}]`;
+    if (!isEventTrigger(trigger)) {
+      const error = validateCron(trigger.cron);
+      if (error) problems.push({ text: `${where}.cron: ${error}` });
+      return;
     }
-    problems.push(...flowProblems(fn));
-  }
-  if (problems.length > 0) {
-    throw new IngotError(
-      ErrorCode.InvalidRequest,
-      `At least one function is invalid: ${problems.join("; ")}`,
-    );
-  }
+    if (!isValidEventPattern(trigger.event))
+      problems.push({
+        text: `${where}.event: "${trigger.event}" is not a valid event name or pattern`,
+      });
+    expression(`${where}.expression`, trigger.expression);
+  });
+  (fn.cancel ?? []).forEach((cancel, index) =>
+    expression(`${fn.id}.cancel[${index}].if`, cancel.if),
+  );
+  problems.push(...flowProblems(fn));
+  return problems;
 }
