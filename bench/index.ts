@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { benchCore, describeCore } from "./core.js";
+import { benchCore, describeBreakdown, describeCore } from "./core.js";
 import { benchGatewayOverhead, benchInFlight, describeGateway } from "./gateway.js";
 import { benchFirstStep, benchIngest } from "./ingest.js";
 import { fmt } from "./lib/stats.js";
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     quick,
     date: new Date().toISOString().slice(0, 10),
     core: [],
+    floor: [],
     problems: [],
   };
   /** Runs one part; a failure is reported and the bench goes on with the rest. */
@@ -52,18 +53,28 @@ async function main(): Promise<void> {
     }
   };
 
-  // --quick measures the v4 default (checkpointing on) only.
+  // --quick measures the v4 default (checkpointing on) only. The SDK floor (bench/floor: the
+  // same app process driven by a stub server that stores nothing) runs right before Ingot.
   for (const checkpointing of quick ? [true] : [true, false]) {
-    const core = await part(`durable steps (checkpointing ${checkpointing ? "on" : "off"})`, () =>
-      benchCore({
-        checkpointing,
-        sequential: quick ? 100 : 500,
-        concurrent: quick ? 300 : 3_000,
-      }),
-    );
-    if (core) {
-      results.core.push(core);
+    const mode = `checkpointing ${checkpointing ? "on" : "off"}`;
+    for (const target of ["floor", "ingot"] as const) {
+      const core = await part(
+        `durable steps (${target === "floor" ? "SDK floor, " : ""}${mode})`,
+        () =>
+          benchCore({
+            target,
+            checkpointing,
+            sequential: quick ? 100 : 500,
+            runs: quick ? 300 : 2_000,
+          }),
+      );
+      if (!core) continue;
+      (target === "floor" ? results.floor : results.core).push(core);
       out(describeCore(core));
+      if (core.breakdown) {
+        out("Ingot, one 3-step run (median of 7), from the server's trace:");
+        for (const line of describeBreakdown(core.breakdown)) out(line);
+      }
     }
   }
 
@@ -146,7 +157,7 @@ async function main(): Promise<void> {
         return await benchCore({
           checkpointing: true,
           sequential: 500,
-          concurrent: 1_000,
+          runs: 1_000,
           serverArgs: ["--postgres-uri", db.url],
         });
       } finally {

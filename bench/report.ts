@@ -13,6 +13,8 @@ export interface BenchResults {
   quick: boolean;
   date: string;
   core: CoreResult[];
+  /** The SDK floor (bench/floor), measured in the same run as `core`. */
+  floor: CoreResult[];
   ingest?: { singlePerSecond: number; batchedPerSecond: number; events: number; batch: number };
   firstStep?: { p50: number; p99: number; n: number; ratePerSecond: number; seconds: number };
   parked?: {
@@ -246,6 +248,37 @@ export function benchmarksMarkdown(results: BenchResults): string {
   }
   push("");
 
+  const floorRows = floorRatioRows(results);
+  if (floorRows.length > 0) {
+    push(
+      "## Ingot ÷ SDK floor",
+      "",
+      "The floor is the same official SDK app process driven by a stub server that answers each execution request and acknowledges each checkpoint at once, storing nothing (`bench/floor/stub-server.ts`), measured right before Ingot in this run. Three processes each time: server (or stub), SDK app (`bench/lib/sdk-app.ts`, `inngest/node`), load generator (the bench). Throughput: closed loop, 64 runs in flight.",
+      "",
+      "| checkpointing | metric | Ingot | SDK floor | Ingot ÷ floor | Ingot − floor |",
+      "|---|---|---|---|---|---|",
+      ...floorRows,
+      "",
+    );
+  }
+  const ckptCore = results.core.find((c) => c.checkpointing);
+  if (ckptCore?.breakdown) {
+    push(
+      "### Where one run's time goes (server trace)",
+      "",
+      "One sequential 3-step run (the median of 7 by total), from `GET /v1/runs/:id/trace` (`INGOT_TRACE_RUNS`); times since the event's commit. Gaps between `checkpoint.acknowledged` and the next `checkpoint.received` are the SDK app's.",
+      "",
+      "| phase | + ms | at ms |",
+      "|---|---|---|",
+    );
+    let previous = 0;
+    for (const mark of ckptCore.breakdown) {
+      push(`| ${mark.phase} | ${fmt(mark.ms - previous)} | ${fmt(mark.ms)} |`);
+      previous = mark.ms;
+    }
+    push("");
+  }
+
   const ratios = ratioRows(results);
   if (ratios.length > 0) {
     push(
@@ -292,7 +325,7 @@ export function benchmarksMarkdown(results: BenchResults): string {
     `${on ? f(on) : "—"} | ${off ? f(off) : "—"}`;
   push(
     `| 3-step run, event sent → run Completed, p50 / p99 (${on?.latency.n ?? off?.latency.n ?? 0} sequential runs) | ${both((c) => `${fmt(c.latency.p50)} / ${fmt(c.latency.p99)} ms`)} |`,
-    `| steps/s, ${on?.throughput.runs ?? off?.throughput.runs ?? 0} runs sent at once | ${both((c) => fmt(c.throughput.stepsPerSecond, 0))} |`,
+    `| steps/s, ${on?.throughput.runs ?? off?.throughput.runs ?? 0} runs, ${on?.throughput.concurrency ?? off?.throughput.concurrency ?? 64} in flight | ${both((c) => fmt(c.throughput.stepsPerSecond, 0))} |`,
     `| server CPU during the throughput run (of one core) | ${both((c) => `${fmt(c.throughput.serverCpuPct, 0)}%`)} |`,
     `| server CPU per run (3 steps) | ${both((c) => `${fmt(((c.throughput.serverCpuPct / 100) * c.throughput.seconds * 1000) / Math.max(1, c.throughput.runs))} ms`)} |`,
     `| server RSS after it | ${both((c) => `${fmt(c.throughput.rssMiB, 0)} MiB`)} |`,
@@ -410,3 +443,27 @@ const WHERE_TIME_GOES = [
   "- Peers shown here do not run the official Inngest SDK: their per-step client overhead is lower (Restate's SDK keeps an HTTP/2 stream open per invocation; BullMQ is a plain queue without durable steps), so ratios on latency mostly compare SDK designs.",
   "",
 ];
+
+/** Ingot ÷ floor (and the difference) for latency and steps/s, per checkpointing mode. */
+export function floorRatioRows(results: BenchResults): string[] {
+  const rows: string[] = [];
+  for (const ours of results.core) {
+    const floor = results.floor.find((f) => f.checkpointing === ours.checkpointing);
+    if (!floor) continue;
+    const mode = ours.checkpointing ? "on" : "off";
+    const row = (metric: string, a: number, b: number, digits: number, unit: string): string =>
+      `| ${mode} | ${metric} | ${fmt(a, digits)}${unit} | ${fmt(b, digits)}${unit} | ${fmt(a / b)}× | ${fmt(a - b, digits)}${unit} |`;
+    rows.push(
+      row("3-step p50", ours.latency.p50, floor.latency.p50, 2, " ms"),
+      row("3-step p99", ours.latency.p99, floor.latency.p99, 2, " ms"),
+      row(
+        "steps/s (64 in flight)",
+        ours.throughput.stepsPerSecond,
+        floor.throughput.stepsPerSecond,
+        0,
+        "",
+      ),
+    );
+  }
+  return rows;
+}

@@ -68,7 +68,10 @@ export class EventProcessor {
       };
       for (const event of events) await this.route(event, cache, collected);
       collected.flow = cache.writes();
-      const result = await store.commit({ complete: leaseOf(item), ...collected });
+      // Not fsynced before dispatch: a crash that loses this commit also brings the routing
+      // item back (its delete is in it), so the batch is routed again; what the new run's
+      // app acknowledges later is fsynced, covering this commit too (Changeset.durable).
+      const result = await store.commit({ complete: leaseOf(item), durable: false, ...collected });
       if (result.ok) {
         for (const run of collected.newRuns) this.deps.tracer?.mark(run.id, "run.created");
         dispatcher.accept(result.enqueued, result.woken);

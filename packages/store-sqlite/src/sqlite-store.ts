@@ -67,11 +67,14 @@ export class SqliteStore implements Store {
   commit(changes: Changeset): Promise<CommitResult> {
     const now = this.now();
     return this.writer
-      .write(() => {
-        this.queueWriter.woken.clear();
-        const enqueued = this.changesets.apply(changes, now);
-        return { enqueued, woken: [...this.queueWriter.woken] };
-      })
+      .write(
+        () => {
+          this.queueWriter.woken.clear();
+          const enqueued = this.changesets.apply(changes, now);
+          return { enqueued, woken: [...this.queueWriter.woken] };
+        },
+        changes.durable === false ? { durable: false } : {},
+      )
       .then(
         ({ enqueued, woken }): CommitResult => ({ ok: true, enqueued, woken }),
         (error: unknown): CommitResult => {

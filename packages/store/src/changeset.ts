@@ -17,6 +17,15 @@ import type { AiCallRecord, QueueItem, QueueLane, WaitKind } from "./records.js"
  */
 export interface Changeset {
   /**
+   * `false`: the commit may resolve before it is fsynced (SQLite; it still never resolves ahead
+   * of durable commits made before it). Only for changes a crash may lose without harm because
+   * what they consume is still durable and is simply done again: routing an event batch (the
+   * events and their routing item were fsynced at ingest; a lost routing routes them again, and
+   * every checkpoint or completion the new run acknowledges is fsynced, covering it). Default
+   * `true`.
+   */
+  durable?: boolean;
+  /**
    * The leased queue item this change finishes, with the token of the lease it was worked on
    * under. Re-leased since (expired, recovered, claimed elsewhere) → the commit is `stale`.
    */
